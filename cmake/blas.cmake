@@ -1,0 +1,30 @@
+# CBLAS provider: a system BLAS (OpenBLAS preferred) when found, else the scipy-openblas32 wheel.
+add_library(minpy_blas INTERFACE)
+set(BLA_VENDOR OpenBLAS)
+find_package(BLAS QUIET)
+find_path(MINPY_CBLAS_INCLUDE cblas.h PATH_SUFFIXES openblas)
+if(BLAS_FOUND AND MINPY_CBLAS_INCLUDE)
+  target_link_libraries(minpy_blas INTERFACE ${BLAS_LIBRARIES})
+  target_include_directories(minpy_blas INTERFACE ${MINPY_CBLAS_INCLUDE})
+  set(MINPY_BLAS_NAME "system OpenBLAS (${BLAS_LIBRARIES})")
+else()
+  find_package(Python 3.11 REQUIRED COMPONENTS Interpreter)
+  execute_process(
+    COMMAND "${Python_EXECUTABLE}" -c
+      "import scipy_openblas32 as o; print(o.get_include_dir()); print(o.get_lib_dir()); print(o.get_library())"
+    OUTPUT_VARIABLE _ob OUTPUT_STRIP_TRAILING_WHITESPACE RESULT_VARIABLE _ob_rc)
+  if(NOT _ob_rc EQUAL 0)
+    message(FATAL_ERROR "No system BLAS found and scipy-openblas32 is not installed: "
+                        "apt-get install libopenblas-dev, or pip install scipy-openblas32")
+  endif()
+  string(REPLACE "\n" ";" _ob "${_ob}")
+  list(GET _ob 0 _ob_inc)
+  list(GET _ob 1 _ob_lib)
+  list(GET _ob 2 _ob_name)
+  target_include_directories(minpy_blas INTERFACE ${_ob_inc})
+  target_link_libraries(minpy_blas INTERFACE "${_ob_lib}/lib${_ob_name}.so")
+  target_link_options(minpy_blas INTERFACE "-Wl,-rpath,${_ob_lib}")
+  target_compile_definitions(minpy_blas INTERFACE MINPY_BLAS_PREFIX=scipy_)
+  set(MINPY_BLAS_NAME "scipy-openblas32 (${_ob_lib})")
+endif()
+message(STATUS "minpy BLAS: ${MINPY_BLAS_NAME}")

@@ -1,0 +1,165 @@
+// Scalar semantics of NumPy's ufuncs, one functor per ufunc, for every type NumPy has a loop for.
+// Integer arithmetic wraps (through unsigned types, so no C++ undefined behaviour); float16 is
+// computed in float32 and rounded once, as NumPy does.
+#pragma once
+#include <cmath>
+#include <complex>
+#include <cstdint>
+#include <limits>
+#include <type_traits>
+#include <utility>
+
+#include "minpy/dtype.h"
+
+namespace minpy::scalar {
+
+template <class T> inline constexpr bool is_cplx = false;
+template <class T> inline constexpr bool is_cplx<std::complex<T>> = true;
+template <class T> inline constexpr bool is_int = std::is_integral_v<T> && !std::is_same_v<T, bool>;
+template <class T> inline constexpr bool is_flt = std::is_floating_point_v<T> || std::is_same_v<T, float16>;
+// float16 computes in float32.
+template <class T> using calc_t = std::conditional_t<std::is_same_v<T, float16>, float, T>;
+
+template <class T> struct real_of { using type = T; };
+template <class T> struct real_of<std::complex<T>> { using type = T; };
+
+// Conversion between any two element types with NumPy's (x86) results and no undefined behaviour.
+template <class To, class From>
+inline To convert(From v) {
+  if constexpr (std::is_same_v<To, From>) {
+    return v;
+  } else if constexpr (is_cplx<From>) {
+    if constexpr (is_cplx<To>) return To(static_cast<typename To::value_type>(v.real()),
+                                         static_cast<typename To::value_type>(v.imag()));
+    else if constexpr (std::is_same_v<To, bool>) return v.real() != 0 || v.imag() != 0;
+    else return convert<To>(v.real());
+  } else if constexpr (is_cplx<To>) {
+    return To(convert<typename To::value_type>(v), 0);
+  } else if constexpr (std::is_same_v<To, bool>) {
+    return v != From(0);
+  } else if constexpr (is_flt<From> && is_int<To>) {
+    double d = static_cast<double>(v);
+    if constexpr (std::is_same_v<To, uint64_t>) {
+      if (d >= 0 && d < 18446744073709551616.0) return static_cast<uint64_t>(d);
+      if (d < 0 && d >= -9223372036854775808.0) return static_cast<uint64_t>(static_cast<int64_t>(d));
+      return uint64_t(1) << 63;
+    } else {
+      // x86 converts out-of-range and NaN to INT64_MIN; narrower types keep the low bits.
+      int64_t i = (d >= -9223372036854775808.0 && d < 9223372036854775808.0) ? static_cast<int64_t>(d)
+                                                                              : INT64_MIN;
+      if constexpr (sizeof(To) == 4 && std::is_signed_v<To>) {
+        if (!(d >= -2147483648.0 && d < 2147483648.0)) return INT32_MIN;
+      }
+      return static_cast<To>(i);
+    }
+  } else if constexpr (std::is_same_v<To, float16>) {
+    if constexpr (std::is_same_v<From, bool>) return float16(v ? 1.0f : 0.0f);
+    else return static_cast<float16>(static_cast<double>(v));
+  } else if constexpr (std::is_same_v<From, float16>) {
+    return convert<To>(static_cast<float>(v));
+  } else {
+    return static_cast<To>(v);
+  }
+}
+
+// ---- arithmetic -------------------------------------------------------------------------------
+template <class T> inline T wrap_add(T a, T b) {
+  if constexpr (is_int<T>) return static_cast<T>(static_cast<std::make_unsigned_t<T>>(a) + static_cast<std::make_unsigned_t<T>>(b));
+  else if constexpr (std::is_same_v<T, bool>) return a || b;
+  else return a + b;
+}
+template <class T> inline T wrap_sub(T a, T b) {
+  if constexpr (is_int<T>) return static_cast<T>(static_cast<std::make_unsigned_t<T>>(a) - static_cast<std::make_unsigned_t<T>>(b));
+  else return a - b;
+}
+template <class T> inline T wrap_mul(T a, T b) {
+  if constexpr (is_int<T>) {
+    using U = std::conditional_t<(sizeof(T) < sizeof(unsigned)), unsigned, std::make_unsigned_t<T>>;
+    return static_cast<T>(static_cast<U>(static_cast<U>(a) * static_cast<U>(b)));
+  } else if constexpr (std::is_same_v<T, bool>) return a && b;
+  else return a * b;
+}
+template <class T> inline T wrap_neg(T a) {
+  if constexpr (is_int<T>) return static_cast<T>(std::make_unsigned_t<T>(0) - static_cast<std::make_unsigned_t<T>>(a));
+  else return -a;
+}
+
+// Python-style integer floor division and modulo; division by zero gives 0 (NumPy warns).
+template <class T> inline T int_floordiv(T a, T b) {
+  if (b == 0) return 0;
+  if constexpr (std::is_signed_v<T>) {
+    if (b == -1) return wrap_neg(a);  // avoids INT_MIN / -1
+    T q = a / b;
+    if ((a % b != 0) && ((a < 0) != (b < 0))) --q;
+    return q;
+  } else {
+    return a / b;
+  }
+}
+template <class T> inline T int_mod(T a, T b) {
+  if (b == 0) return 0;
+  if constexpr (std::is_signed_v<T>) {
+    if (b == -1) return 0;
+    T r = a % b;
+    if (r != 0 && ((r < 0) != (b < 0))) r += b;
+    return r;
+  } else {
+    return a % b;
+  }
+}
+// Float floor division and modulo with Python's rules (sign of the divisor, exact quotient rounding).
+template <class T> inline void float_divmod(T a, T b, T& floordiv, T& mod) {
+  mod = std::fmod(a, b);
+  if (b == 0) {
+    floordiv = a / b;
+    return;
+  }
+  T div = (a - mod) / b;
+  if (mod != 0) {
+    if ((b < 0) != (mod < 0)) {
+      mod += b;
+      div -= T(1);
+    }
+  } else {
+    mod = std::copysign(T(0), b);
+  }
+  if (div != 0) {
+    floordiv = std::floor(div);
+    if (div - floordiv > T(0.5)) floordiv += T(1);
+  } else {
+    floordiv = std::copysign(T(0), a / b);
+  }
+}
+
+template <class T> inline T int_pow(T base, T exp) {
+  using U = std::conditional_t<(sizeof(T) < sizeof(unsigned)), unsigned, std::make_unsigned_t<T>>;
+  U result = 1, b = static_cast<U>(base);
+  auto e = exp;
+  while (e > 0) {
+    if (e & 1) result = static_cast<U>(result * b);
+    b = static_cast<U>(b * b);
+    e >>= 1;
+  }
+  return static_cast<T>(result);
+}
+
+template <class T> inline T shift_left(T a, T b) {
+  if (b < 0 || static_cast<uint64_t>(b) >= sizeof(T) * 8) return 0;
+  return static_cast<T>(static_cast<std::make_unsigned_t<T>>(a) << b);
+}
+template <class T> inline T shift_right(T a, T b) {
+  if (b < 0 || static_cast<uint64_t>(b) >= sizeof(T) * 8) return (std::is_signed_v<T> && a < 0) ? T(-1) : T(0);
+  return static_cast<T>(a >> b);
+}
+
+// NumPy orders complex numbers lexicographically (real, then imaginary).
+template <class T> inline bool cplx_less(T a, T b) {
+  return a.real() < b.real() || (a.real() == b.real() && a.imag() < b.imag());
+}
+template <class T> inline bool is_nan(T v) {
+  if constexpr (is_cplx<T>) return std::isnan(v.real()) || std::isnan(v.imag());
+  else if constexpr (is_flt<T>) return std::isnan(static_cast<calc_t<T>>(v));
+  else return false;
+}
+
+}  // namespace minpy::scalar

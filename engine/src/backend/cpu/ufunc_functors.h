@@ -1,0 +1,275 @@
+// One functor per native ufunc: `apply<R>(args...)` gives NumPy's value for one element.
+// The loops that instantiate them (which input/output types exist) come from ufunc_loops.inc.
+#pragma once
+#include <atomic>
+
+#include "scalar_math.h"
+
+namespace minpy::cpu {
+
+// Set by kernels that meet a value NumPy rejects (negative integer powers).
+inline std::atomic<int> g_kernel_error{0};
+enum KernelError { kNone = 0, kNegativeIntPower = 1 };
+
+namespace fn {
+using namespace minpy::scalar;
+
+// Helpers that evaluate a real function in float32 for float16 inputs.
+#define MINPY_REAL_FN(NAME, EXPR_REAL, EXPR_CPLX)                       \
+  struct NAME {                                                         \
+    template <class R, class A> static R apply(A a) {                   \
+      if constexpr (is_cplx<A>) { auto x = a; return R(EXPR_CPLX); }    \
+      else { calc_t<A> x = static_cast<calc_t<A>>(a); return static_cast<R>(EXPR_REAL); } \
+    }                                                                   \
+  };
+MINPY_REAL_FN(sqrt, std::sqrt(x), std::sqrt(x))
+MINPY_REAL_FN(cbrt, std::cbrt(x), x)
+MINPY_REAL_FN(exp, std::exp(x), std::exp(x))
+MINPY_REAL_FN(exp2, std::exp2(x), std::pow(decltype(x)(2), x))
+MINPY_REAL_FN(expm1, std::expm1(x), std::exp(x) - decltype(x)(1))
+MINPY_REAL_FN(log, std::log(x), std::log(x))
+MINPY_REAL_FN(log2, std::log2(x), std::log(x) / std::log(typename decltype(x)::value_type(2)))
+MINPY_REAL_FN(log10, std::log10(x), std::log10(x))
+MINPY_REAL_FN(log1p, std::log1p(x), std::log(decltype(x)(1) + x))
+MINPY_REAL_FN(sin, std::sin(x), std::sin(x))
+MINPY_REAL_FN(cos, std::cos(x), std::cos(x))
+MINPY_REAL_FN(tan, std::tan(x), std::tan(x))
+MINPY_REAL_FN(arcsin, std::asin(x), std::asin(x))
+MINPY_REAL_FN(arccos, std::acos(x), std::acos(x))
+MINPY_REAL_FN(arctan, std::atan(x), std::atan(x))
+MINPY_REAL_FN(sinh, std::sinh(x), std::sinh(x))
+MINPY_REAL_FN(cosh, std::cosh(x), std::cosh(x))
+MINPY_REAL_FN(tanh, std::tanh(x), std::tanh(x))
+MINPY_REAL_FN(arcsinh, std::asinh(x), std::asinh(x))
+MINPY_REAL_FN(arccosh, std::acosh(x), std::acosh(x))
+MINPY_REAL_FN(arctanh, std::atanh(x), std::atanh(x))
+MINPY_REAL_FN(rint, std::nearbyint(x), decltype(x)(std::nearbyint(x.real()), std::nearbyint(x.imag())))
+MINPY_REAL_FN(deg2rad, x * static_cast<calc_t<A>>(M_PI / 180.0), x)
+MINPY_REAL_FN(rad2deg, x * static_cast<calc_t<A>>(180.0 / M_PI), x)
+#undef MINPY_REAL_FN
+
+// floor/ceil/trunc have integer and bool loops that return the input unchanged.
+#define MINPY_ROUNDING_FN(NAME, STD)                                                   \
+  struct NAME {                                                                        \
+    template <class R, class A> static R apply(A a) {                                  \
+      if constexpr (is_flt<A>) return static_cast<R>(STD(static_cast<calc_t<A>>(a)));  \
+      else return static_cast<R>(a);                                                   \
+    }                                                                                  \
+  };
+MINPY_ROUNDING_FN(floor, std::floor)
+MINPY_ROUNDING_FN(ceil, std::ceil)
+MINPY_ROUNDING_FN(trunc, std::trunc)
+#undef MINPY_ROUNDING_FN
+
+struct add { template <class R, class A> static R apply(A a, A b) { return wrap_add(a, b); } };
+struct subtract { template <class R, class A> static R apply(A a, A b) { return wrap_sub(a, b); } };
+struct multiply { template <class R, class A> static R apply(A a, A b) { return wrap_mul(a, b); } };
+struct true_divide { template <class R, class A> static R apply(A a, A b) { return a / b; } };
+struct floor_divide {
+  template <class R, class A> static R apply(A a, A b) {
+    if constexpr (is_int<A>) return int_floordiv(a, b);
+    else { calc_t<A> q, m; float_divmod<calc_t<A>>(a, b, q, m); return static_cast<R>(q); }
+  }
+};
+struct remainder {
+  template <class R, class A> static R apply(A a, A b) {
+    if constexpr (is_int<A>) return int_mod(a, b);
+    else { calc_t<A> q, m; float_divmod<calc_t<A>>(a, b, q, m); return static_cast<R>(m); }
+  }
+};
+struct fmod {
+  template <class R, class A> static R apply(A a, A b) {
+    if constexpr (is_int<A>) {
+      if (b == 0) return 0;
+      if constexpr (std::is_signed_v<A>) if (b == -1) return 0;
+      return static_cast<R>(a % b);
+    } else return static_cast<R>(std::fmod(static_cast<calc_t<A>>(a), static_cast<calc_t<A>>(b)));
+  }
+};
+struct divmod {
+  template <class R, class A> static void apply2(A a, A b, R& q, R& m) {
+    if constexpr (is_int<A>) { q = int_floordiv(a, b); m = int_mod(a, b); }
+    else { calc_t<A> qq, mm; float_divmod<calc_t<A>>(a, b, qq, mm); q = static_cast<R>(qq); m = static_cast<R>(mm); }
+  }
+};
+struct power {
+  template <class R, class A> static R apply(A a, A b) {
+    if constexpr (is_int<A>) {
+      if constexpr (std::is_signed_v<A>) if (b < 0) { g_kernel_error = kNegativeIntPower; return 0; }
+      return int_pow(a, b);
+    } else if constexpr (is_cplx<A>) {
+      if (b == A(2)) return a * a;
+      return std::pow(a, b);
+    } else return static_cast<R>(std::pow(static_cast<calc_t<A>>(a), static_cast<calc_t<A>>(b)));
+  }
+};
+struct float_power { template <class R, class A> static R apply(A a, A b) { return std::pow(a, b); } };
+struct negative { template <class R, class A> static R apply(A a) { return wrap_neg(a); } };
+struct positive { template <class R, class A> static R apply(A a) { return a; } };
+struct conjugate {
+  template <class R, class A> static R apply(A a) { if constexpr (is_cplx<A>) return std::conj(a); else return a; }
+};
+struct absolute {
+  template <class R, class A> static R apply(A a) {
+    if constexpr (is_cplx<A>) return std::abs(a);
+    else if constexpr (std::is_same_v<A, bool> || std::is_unsigned_v<A>) return a;
+    else if constexpr (is_int<A>) return a < 0 ? wrap_neg(a) : a;
+    else return static_cast<R>(std::fabs(static_cast<calc_t<A>>(a)));
+  }
+};
+struct sign {
+  template <class R, class A> static R apply(A a) {
+    if constexpr (is_cplx<A>) {
+      if (is_nan(a)) return R(NAN, NAN);
+      auto m = std::abs(a);
+      return m == 0 ? R(0) : a / m;
+    } else if constexpr (is_flt<A>) {
+      calc_t<A> x = a;
+      return static_cast<R>(x > 0 ? 1 : x < 0 ? -1 : x == 0 ? 0 : x);
+    } else if constexpr (std::is_unsigned_v<A>) return a > 0 ? 1 : 0;
+    else return a > 0 ? 1 : a < 0 ? -1 : 0;
+  }
+};
+struct reciprocal {
+  template <class R, class A> static R apply(A a) {
+    if constexpr (is_int<A>) {
+      // NumPy: 1/x with integer division; 1/0 gives 0 (with a warning).
+      if (a == 0) return 0;
+      if constexpr (std::is_signed_v<A>) if (a == -1) return -1;
+      return static_cast<R>(1 / a);
+    } else return static_cast<R>(A(1) / a);
+  }
+};
+struct square { template <class R, class A> static R apply(A a) { return wrap_mul(a, a); } };
+struct arctan2 {
+  template <class R, class A> static R apply(A a, A b) { return static_cast<R>(std::atan2(static_cast<calc_t<A>>(a), static_cast<calc_t<A>>(b))); }
+};
+struct hypot {
+  template <class R, class A> static R apply(A a, A b) { return static_cast<R>(std::hypot(static_cast<calc_t<A>>(a), static_cast<calc_t<A>>(b))); }
+};
+struct copysign {
+  template <class R, class A> static R apply(A a, A b) { return static_cast<R>(std::copysign(static_cast<calc_t<A>>(a), static_cast<calc_t<A>>(b))); }
+};
+struct logaddexp {
+  template <class R, class A> static R apply(A a0, A b0) {
+    calc_t<A> a = a0, b = b0;
+    if (a == b) return static_cast<R>(a + std::log(calc_t<A>(2)));  // handles infinities of equal sign
+    calc_t<A> d = a - b;
+    if (d > 0) return static_cast<R>(a + std::log1p(std::exp(-d)));
+    if (d <= 0) return static_cast<R>(b + std::log1p(std::exp(d)));
+    return static_cast<R>(d);  // NaN
+  }
+};
+struct logaddexp2 {
+  template <class R, class A> static R apply(A a0, A b0) {
+    calc_t<A> a = a0, b = b0;
+    const calc_t<A> ln2 = std::log(calc_t<A>(2));
+    if (a == b) return static_cast<R>(a + 1);
+    calc_t<A> d = a - b;
+    if (d > 0) return static_cast<R>(a + std::log1p(std::exp2(-d)) / ln2);
+    if (d <= 0) return static_cast<R>(b + std::log1p(std::exp2(d)) / ln2);
+    return static_cast<R>(d);
+  }
+};
+struct heaviside {
+  template <class R, class A> static R apply(A a0, A b) {
+    calc_t<A> a = a0;
+    if (std::isnan(a)) return static_cast<R>(a);
+    return a < 0 ? R(0) : a > 0 ? R(1) : b;
+  }
+};
+
+// maximum/minimum propagate NaN; fmax/fmin ignore it. Complex compares lexicographically.
+template <bool Max, bool PropagateNan>
+struct extremum {
+  template <class R, class A> static R apply(A a, A b) {
+    if constexpr (is_cplx<A> || is_flt<A>) {
+      bool na = is_nan(a), nb = is_nan(b);
+      if (na || nb) {
+        if constexpr (PropagateNan) return na ? a : b;
+        else return na ? b : a;
+      }
+    }
+    bool a_less;
+    if constexpr (is_cplx<A>) a_less = cplx_less(a, b);
+    else a_less = a < b;
+    if constexpr (Max) return a_less ? b : a;
+    else return a_less ? a : b;
+  }
+};
+struct maximum : extremum<true, true> {};
+struct minimum : extremum<false, true> {};
+struct fmax : extremum<true, false> {};
+struct fmin : extremum<false, false> {};
+struct clip {
+  template <class R, class A> static R apply(A x, A lo, A hi) {
+    return minimum::apply<R>(maximum::apply<R>(x, lo), hi);
+  }
+};
+
+// Comparisons; int64 against uint64 compares exact values (NumPy's qQ loops).
+template <class A, class B> inline bool cmp_lt(A a, B b) {
+  if constexpr (is_cplx<A>) return cplx_less(a, b);
+  else if constexpr (is_int<A> && is_int<B>) return std::cmp_less(a, b);
+  else return a < b;
+}
+template <class A, class B> inline bool cmp_eq(A a, B b) {
+  if constexpr (is_int<A> && is_int<B>) return std::cmp_equal(a, b);
+  else return a == b;
+}
+struct equal { template <class R, class A, class B> static R apply(A a, B b) { return cmp_eq(a, b); } };
+struct not_equal { template <class R, class A, class B> static R apply(A a, B b) { return !cmp_eq(a, b); } };
+struct less { template <class R, class A, class B> static R apply(A a, B b) { return cmp_lt(a, b); } };
+struct greater { template <class R, class A, class B> static R apply(A a, B b) { return cmp_lt(b, a); } };
+struct less_equal {
+  template <class R, class A, class B> static R apply(A a, B b) {
+    if constexpr (is_cplx<A>) return cmp_lt(a, b) || a == b;
+    else if constexpr (is_int<A> && is_int<B>) return std::cmp_less_equal(a, b);
+    else return a <= b;
+  }
+};
+struct greater_equal {
+  template <class R, class A, class B> static R apply(A a, B b) { return less_equal::apply<R>(b, a); }
+};
+
+inline bool truth(auto v) { return scalar::convert<bool>(v); }
+struct logical_and { template <class R, class A> static R apply(A a, A b) { return truth(a) && truth(b); } };
+struct logical_or { template <class R, class A> static R apply(A a, A b) { return truth(a) || truth(b); } };
+struct logical_xor { template <class R, class A> static R apply(A a, A b) { return truth(a) != truth(b); } };
+struct logical_not { template <class R, class A> static R apply(A a) { return !truth(a); } };
+struct bitwise_and { template <class R, class A> static R apply(A a, A b) { return static_cast<R>(a & b); } };
+struct bitwise_or { template <class R, class A> static R apply(A a, A b) { return static_cast<R>(a | b); } };
+struct bitwise_xor { template <class R, class A> static R apply(A a, A b) { return static_cast<R>(a ^ b); } };
+struct invert {
+  template <class R, class A> static R apply(A a) {
+    if constexpr (std::is_same_v<A, bool>) return !a;
+    else return static_cast<R>(~a);
+  }
+};
+struct left_shift { template <class R, class A> static R apply(A a, A b) { return shift_left(a, b); } };
+struct right_shift { template <class R, class A> static R apply(A a, A b) { return shift_right(a, b); } };
+struct isnan { template <class R, class A> static R apply(A a) { return is_nan(a); } };
+struct isinf {
+  template <class R, class A> static R apply(A a) {
+    if constexpr (is_cplx<A>) return std::isinf(a.real()) || std::isinf(a.imag());
+    else if constexpr (is_flt<A>) return std::isinf(static_cast<calc_t<A>>(a));
+    else return false;
+  }
+};
+struct isfinite {
+  template <class R, class A> static R apply(A a) {
+    if constexpr (is_cplx<A>) return std::isfinite(a.real()) && std::isfinite(a.imag());
+    else if constexpr (is_flt<A>) return std::isfinite(static_cast<calc_t<A>>(a));
+    else return true;
+  }
+};
+struct signbit {
+  template <class R, class A> static R apply(A a) {
+    if constexpr (is_flt<A>) return std::signbit(static_cast<calc_t<A>>(a));
+    else if constexpr (std::is_signed_v<A>) return a < 0;
+    else return false;
+  }
+};
+
+}  // namespace fn
+}  // namespace minpy::cpu

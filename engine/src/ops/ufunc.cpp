@@ -1,0 +1,296 @@
+#include "minpy/ufunc.h"
+
+#include <cmath>
+#include <limits>
+#include <map>
+#include <memory>
+
+#include "backend/cpu/kernels.h"
+#include "backend/cpu/scalar_math.h"
+#include "backend/cpu/ufunc_functors.h"
+#include "backend/cpu/ufunc_kernels.h"
+#include "minpy/errors.h"
+#include "minpy/ops.h"
+#include "op_stats.h"
+
+namespace minpy {
+
+struct UfuncLoop {
+  std::vector<DType> types;
+  cpu::StridedLoop cpu_loop;
+};
+
+namespace {
+
+struct Registry {
+  std::vector<std::unique_ptr<UfuncLoop>> loops;
+  std::map<std::string, Ufunc, std::less<>> ufuncs;
+  Registry() {
+    for (const auto& table : cpu::ufunc_kernel_tables()) {
+      Ufunc uf{table.name, table.nin, table.nout, {}, false};
+      for (const auto& k : table.loops) {
+        loops.push_back(std::make_unique<UfuncLoop>(UfuncLoop{k.types, k.loop}));
+        uf.loops.push_back(loops.back().get());
+      }
+      static const char* comparisons[] = {"equal", "not_equal", "less", "less_equal", "greater", "greater_equal"};
+      for (const char* c : comparisons) uf.is_comparison |= table.name == c;
+      ufuncs.emplace(table.name, std::move(uf));
+    }
+  }
+};
+const Registry& registry() {
+  static const Registry r;
+  return r;
+}
+
+std::string dtype_repr(DType t) { return std::string("dtype('") + dtype_name(t) + "')"; }
+
+template <class T> bool int_fits(const Scalar& s) {
+  if (s.int_too_big) return false;
+  if (s.int_is_uint64) return std::is_unsigned_v<T> && sizeof(T) == 8;
+  return std::in_range<T>(s.i);
+}
+bool scalar_fits(const Scalar& s, DType t) {
+  return visit_dtype(t, [&](auto v) -> bool {
+    using T = decltype(v);
+    if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) return int_fits<T>(s);
+    else return true;
+  });
+}
+
+// NEP 50: the dtype a Python scalar takes next to arrays whose result type is `strong`.
+DType weak_dtype(const Scalar& s, std::optional<DType> strong, bool comparison, const char* op) {
+  if (!strong) return s.default_dtype();
+  Kind k = kind(*strong);
+  switch (s.kind) {
+    case Scalar::Kind::Bool: return DType::Bool;
+    case Scalar::Kind::Int:
+      if (k == Kind::Bool) return s.default_dtype();
+      if (k == Kind::Int || k == Kind::UInt) {
+        if (scalar_fits(s, *strong)) return *strong;
+        // Comparisons with an out-of-range integer are well defined; arithmetic overflows.
+        if (comparison) return s.default_dtype();
+        throw OverflowError(msg(op, "Python integer " + s.repr() + " out of bounds for " + dtype_name(*strong) + "."));
+      }
+      return *strong;
+    case Scalar::Kind::Float:
+      return (k == Kind::Float || k == Kind::Complex) ? *strong : DType::Float64;
+    case Scalar::Kind::Complex:
+      if (k == Kind::Complex) return *strong;
+      if (k == Kind::Float) return complex_dtype(*strong);
+      return DType::Complex128;
+  }
+  return DType::Float64;
+}
+
+std::optional<DType> strong_result(const std::vector<Operand>& ops) {
+  std::optional<DType> r;
+  for (const auto& o : ops)
+    if (auto* a = std::get_if<Array>(&o)) r = r ? promote_types(*r, a->dtype()) : a->dtype();
+  return r;
+}
+
+std::vector<DType> operand_dtypes(const Ufunc& uf, const std::vector<Operand>& inputs) {
+  auto strong = strong_result(inputs);
+  std::vector<DType> types;
+  for (const auto& o : inputs) {
+    if (auto* a = std::get_if<Array>(&o)) types.push_back(a->dtype());
+    else types.push_back(weak_dtype(std::get<Scalar>(o), strong, uf.is_comparison, uf.name.c_str()));
+  }
+  return types;
+}
+
+const UfuncLoop* select_loop(const Ufunc& uf, std::vector<DType> in, std::optional<DType> dtype, Casting casting) {
+  if (uf.name == "true_divide" && !dtype) {
+    bool all_int = true;
+    for (DType t : in) all_int &= kind(t) == Kind::Bool || is_integer(t);
+    if (all_int) for (DType& t : in) t = DType::Float64;  // NumPy's true-division type resolver
+  }
+  for (const UfuncLoop* loop : uf.loops) {
+    bool ok = true;
+    for (int i = 0; i < uf.nin && ok; ++i)
+      ok = dtype ? can_cast(in[i], loop->types[i], casting) : can_cast(in[i], loop->types[i], Casting::Safe);
+    if (ok && dtype) {
+      for (int j = 0; j < uf.nout && ok; ++j) ok = loop->types[uf.nin + j] == *dtype;
+      if (!ok) {  // NumPy also accepts dtype= naming the input type of a loop (e.g. comparisons)
+        ok = true;
+        for (int i = 0; i < uf.nin && ok; ++i) ok = loop->types[i] == *dtype && can_cast(in[i], *dtype, casting);
+      }
+    }
+    if (ok) return loop;
+  }
+  std::string sig = "(";
+  for (size_t i = 0; i < in.size(); ++i) sig += (i ? ", " : "") + dtype_repr(in[i]);
+  if (uf.name == "subtract" && in.size() == 2 && in[0] == DType::Bool && in[1] == DType::Bool)
+    throw TypeError(msg("subtract", "numpy boolean subtract, the `-` operator, is not supported, use the bitwise_xor, the `^` operator, or the logical_xor function instead."));
+  if (uf.name == "negative" && in[0] == DType::Bool)
+    throw TypeError(msg("negative", "The numpy boolean negative, the `-` operator, is not supported, use the `~` operator or the logical_not function instead."));
+  throw TypeError(msg(uf.name.c_str(), "ufunc '" + uf.name + "' did not contain a loop with signature matching types " +
+                                           sig + (in.size() == 1 ? ",)" : ")") + " -> None."));
+}
+
+}  // namespace
+
+DType Scalar::default_dtype() const {
+  switch (kind) {
+    case Kind::Bool: return DType::Bool;
+    case Kind::Int:
+      if (int_too_big) return DType::Float64;
+      return int_is_uint64 ? DType::UInt64 : DType::Int64;
+    case Kind::Float: return DType::Float64;
+    case Kind::Complex: return DType::Complex128;
+  }
+  return DType::Float64;
+}
+
+std::string Scalar::repr() const {
+  switch (kind) {
+    case Kind::Bool: return b ? "True" : "False";
+    case Kind::Int: return int_is_uint64 ? std::to_string(u) : int_too_big ? std::to_string(f) : std::to_string(i);
+    case Kind::Float: return std::to_string(f);
+    case Kind::Complex: return "(" + std::to_string(c.real()) + "+" + std::to_string(c.imag()) + "j)";
+  }
+  return "";
+}
+
+Array Scalar::to_array(DType dtype, const char* op) const {
+  if (kind == Kind::Int && is_integer(dtype) && !scalar_fits(*this, dtype))
+    throw OverflowError(msg(op, "Python integer " + repr() + " out of bounds for " + dtype_name(dtype) + "."));
+  Array a = Array::empty({}, dtype);
+  visit_dtype(dtype, [&](auto v) {
+    using T = decltype(v);
+    T* p = a.data_as<T>();
+    switch (kind) {
+      case Kind::Bool: *p = scalar::convert<T>(b); break;
+      case Kind::Int:
+        if (int_too_big) *p = scalar::convert<T>(f);
+        else if (int_is_uint64) *p = scalar::convert<T>(u);
+        else *p = scalar::convert<T>(i);
+        break;
+      case Kind::Float: *p = scalar::convert<T>(f); break;
+      case Kind::Complex: *p = scalar::convert<T>(c); break;
+    }
+  });
+  return a;
+}
+
+const std::vector<DType>& loop_types(const UfuncLoop* loop) { return loop->types; }
+
+const Ufunc* find_ufunc(std::string_view name) {
+  const auto& m = registry().ufuncs;
+  auto it = m.find(name);
+  return it == m.end() ? nullptr : &it->second;
+}
+const Ufunc& get_ufunc(std::string_view name) {
+  if (const Ufunc* u = find_ufunc(name)) return *u;
+  throw ValueError(msg("ufunc", "no native ufunc named '" + std::string(name) + "'."));
+}
+std::vector<std::string> ufunc_names() {
+  std::vector<std::string> names;
+  for (const auto& [k, v] : registry().ufuncs) names.push_back(k);
+  return names;
+}
+
+DType result_type(const std::vector<Operand>& operands) {
+  auto strong = strong_result(operands);
+  std::optional<DType> r = strong;
+  for (const auto& o : operands)
+    if (auto* s = std::get_if<Scalar>(&o)) {
+      DType t = weak_dtype(*s, strong, false, "result_type");
+      r = r ? promote_types(*r, t) : t;
+    }
+  if (!r) throw ValueError(msg("result_type", "at least one array or dtype is required."));
+  return *r;
+}
+
+std::vector<DType> resolve_ufunc_types(const Ufunc& uf, const std::vector<Operand>& inputs, std::optional<DType> dtype) {
+  return select_loop(uf, operand_dtypes(uf, inputs), dtype, Casting::SameKind)->types;
+}
+
+std::vector<Array> call_ufunc(const Ufunc& uf, const std::vector<Operand>& inputs, const UfuncOptions& opt) {
+  const char* op = uf.name.c_str();
+  count_op(uf.name);
+  if (static_cast<int>(inputs.size()) != uf.nin)
+    throw TypeError(msg(op, uf.name + "() takes " + std::to_string(uf.nin) + " positional arguments but " +
+                                std::to_string(inputs.size()) + " were given."));
+  std::vector<DType> in_types = operand_dtypes(uf, inputs);
+  const UfuncLoop* loop = select_loop(uf, in_types, opt.dtype, opt.casting);
+
+  // Inputs in the loop's types (casts make new arrays; scalars become 0-d arrays).
+  std::vector<Array> args(uf.nin + uf.nout);
+  Shape shape;
+  for (int i = 0; i < uf.nin; ++i) {
+    DType t = loop->types[i];
+    if (auto* a = std::get_if<Array>(&inputs[i])) {
+      if (a->device().type != DeviceType::CPU)
+        throw NotImplementedError(msg(op, "arrays on " + a->device().str() + " are not supported in this build."));
+      args[i] = a->dtype() == t ? *a : astype(*a, t);
+    } else {
+      args[i] = std::get<Scalar>(inputs[i]).to_array(t, op);
+    }
+    shape = i == 0 ? args[i].shape() : broadcast_shapes(shape, args[i].shape(), op);
+  }
+
+  // Outputs: the caller's out= arrays where given, checked as NumPy checks them.
+  std::vector<Array> results(uf.nout);
+  std::vector<std::pair<Array, Array>> write_back;  // (temporary, out) pairs that need a cast
+  for (int j = 0; j < uf.nout; ++j) {
+    const Array* out = j < static_cast<int>(opt.out.size()) && opt.out[j].defined() ? &opt.out[j] : nullptr;
+    DType t = loop->types[uf.nin + j];
+    if (!out) continue;
+    if (!out->writeable()) throw ValueError(msg(op, "output array is read-only."));
+    if (!can_cast(t, out->dtype(), opt.casting))
+      throw TypeError(msg(op, "Cannot cast ufunc '" + uf.name + "' output from " + dtype_repr(t) + " to " +
+                                  dtype_repr(out->dtype()) + " with casting rule '" + casting_name(opt.casting) + "'."));
+    Shape b = broadcast_shapes(shape, out->shape(), op);
+    if (b != out->shape())
+      throw ValueError(msg(op, "non-broadcastable output operand with shape " + shape_str(out->shape()) +
+                                   " doesn't match the broadcast shape " + shape_str(b) + "."));
+  }
+  for (int j = 0; j < uf.nout; ++j) {
+    if (j < static_cast<int>(opt.out.size()) && opt.out[j].defined()) shape = opt.out[j].shape();
+  }
+  for (int j = 0; j < uf.nout; ++j) {
+    DType t = loop->types[uf.nin + j];
+    const Array* out = j < static_cast<int>(opt.out.size()) && opt.out[j].defined() ? &opt.out[j] : nullptr;
+    if (out) {
+      results[j] = *out;
+      if (out->dtype() == t) {
+        args[uf.nin + j] = *out;
+      } else {
+        args[uf.nin + j] = Array::empty(shape, t);
+        write_back.push_back({args[uf.nin + j], *out});
+      }
+    } else {
+      // order='K': the new array follows the layout of the first full-shape input.
+      Array like;
+      for (int i = 0; i < uf.nin && !like.defined(); ++i)
+        if (args[i].shape() == shape) like = args[i];
+      args[uf.nin + j] = like.defined() ? Array::empty_like_layout(like, shape, t) : Array::empty(shape, t);
+      results[j] = args[uf.nin + j];
+    }
+  }
+  // An input that overlaps an output (other than exactly) is read from a copy, as NumPy does.
+  for (int i = 0; i < uf.nin; ++i)
+    for (int j = 0; j < uf.nout; ++j) {
+      const Array& o = args[uf.nin + j];
+      if (args[i].may_share_memory(o) && !args[i].same_layout(o)) args[i] = copy(args[i], 'K');
+    }
+  for (int i = 0; i < uf.nin; ++i)
+    if (args[i].shape() != shape) args[i] = broadcast_to(args[i], shape, op);
+
+  bool check_power = uf.name == "power" && kind(loop->types[0]) == Kind::Int;
+  if (check_power) cpu::g_kernel_error = cpu::kNone;
+  cpu::nd_loop(shape, uf.nin + uf.nout, args.data(), loop->cpu_loop, 1 << 14);
+  if (check_power && cpu::g_kernel_error == cpu::kNegativeIntPower)
+    throw ValueError(msg(op, "Integers to negative integer powers are not allowed."));
+  for (auto& [tmp, out] : write_back) cpu::copy_cast(tmp, out);
+  return results;
+}
+
+Array ufunc1(std::string_view name, const Operand& a) { return call_ufunc(get_ufunc(name), {a})[0]; }
+Array ufunc2(std::string_view name, const Operand& a, const Operand& b) {
+  return call_ufunc(get_ufunc(name), {a, b})[0];
+}
+
+}  // namespace minpy

@@ -1,0 +1,146 @@
+"""Python-level methods of minpy.numpy.ndarray (the type itself is defined in C++)."""
+import numpy as _np
+
+from minpy import _core
+from minpy.numpy import _fallback
+
+ndarray = _core.ndarray
+
+
+def _method(fn):
+    setattr(ndarray, fn.__name__, fn)
+    return fn
+
+
+class _Flags:
+    """NumPy's a.flags, for the flags minpy arrays have."""
+
+    def __init__(self, a):
+        self._a = a
+
+    c_contiguous = property(lambda self: self._a._c_contiguous)
+    f_contiguous = property(lambda self: self._a._f_contiguous)
+    owndata = property(lambda self: self._a._owndata)
+    writeable = property(lambda self: self._a._writeable,
+                         lambda self, v: setattr(self._a, "_writeable", bool(v)))
+    aligned = property(lambda self: True)
+    contiguous = c_contiguous
+    fortran = property(lambda self: self._a._f_contiguous and not self._a._c_contiguous)
+
+    _KEYS = {"C_CONTIGUOUS": "c_contiguous", "C": "c_contiguous", "F_CONTIGUOUS": "f_contiguous",
+             "F": "f_contiguous", "OWNDATA": "owndata", "O": "owndata", "WRITEABLE": "writeable",
+             "W": "writeable", "ALIGNED": "aligned", "A": "aligned"}
+
+    def __getitem__(self, key):
+        return getattr(self, self._KEYS[key])
+
+    def __setitem__(self, key, value):
+        setattr(self, self._KEYS[key], value)
+
+    def __repr__(self):
+        return "\n".join(f"  {k} : {self[k]}" for k in
+                         ("C_CONTIGUOUS", "F_CONTIGUOUS", "OWNDATA", "WRITEABLE", "ALIGNED")) + "\n"
+
+
+ndarray.flags = property(lambda self: _Flags(self))
+
+
+@_method
+def asnumpy(self):
+    """A NumPy copy of this array."""
+    return _np.array(self)
+
+
+@_method
+def __array__(self, dtype=None, copy=None):
+    a = _np.asarray(memoryview(self))
+    if dtype is not None:
+        a = a.astype(dtype, copy=False)
+    if copy:
+        a = a.copy()
+    return a
+
+
+@_method
+def __repr__(self):
+    return repr(_np.asarray(self))
+
+
+@_method
+def __str__(self):
+    return str(_np.asarray(self))
+
+
+@_method
+def __format__(self, spec):
+    if self.ndim == 0:
+        return format(self._item0(), spec)
+    return format(_np.asarray(self), spec)
+
+
+@_method
+def item(self, *args):
+    if args:
+        return _np.asarray(self).item(*args)
+    if self.size != 1:
+        raise ValueError("[item] can only convert an array of size 1 to a Python scalar.")
+    return self._item0()
+
+
+@_method
+def tolist(self):
+    return _np.asarray(self).tolist()
+
+
+@_method
+def __iter__(self):
+    if self.ndim == 0:
+        raise TypeError("[iter] iteration over a 0-d array.")
+    return (self[i] for i in range(self.shape[0]))
+
+
+@_method
+def __contains__(self, value):
+    return bool((self == value).any()) if hasattr(ndarray, "any") else value in _np.asarray(self)
+
+
+@_method
+def __copy__(self):
+    return self.copy()
+
+
+@_method
+def __deepcopy__(self, memo):
+    return self.copy()
+
+
+def _rebuild(data, dtype, shape):
+    return _core.asarray(_np.frombuffer(data, dtype=dtype).reshape(shape))
+
+
+@_method
+def __reduce__(self):
+    return (_rebuild, (_np.ascontiguousarray(self).tobytes(), self.dtype.str, self.shape))
+
+
+@_method
+def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+    """NumPy ufuncs on minpy arrays (numpy_array + minpy_array) give minpy arrays."""
+    native = _core.ufuncs.get(ufunc.__name__)
+    if method == "__call__" and native is not None:
+        return native(*inputs, **kwargs)
+    out = kwargs.get("out")
+    if out is not None and not isinstance(out, tuple):
+        kwargs["out"] = (out,)
+    return _fallback.call_numpy(ufunc.__name__, getattr(ufunc, method), inputs, kwargs)
+
+
+@_method
+def __array_function__(self, func, types, args, kwargs):
+    """np.<function>(minpy_array) runs minpy's version when there is one, else NumPy's."""
+    import minpy.numpy as mnp
+
+    mine = getattr(mnp, func.__name__, None) if func.__module__ == "numpy" else None
+    if mine is not None and not getattr(mine, "_minpy_fallback", False) and mine is not func:
+        return mine(*args, **kwargs)
+    return _fallback.call_numpy(func.__name__, func, args, kwargs)

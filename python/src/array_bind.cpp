@@ -1,0 +1,416 @@
+// The ndarray type: attributes, views, basic indexing and the operator protocol, all in C++ so
+// small-array calls cost little. Python-level methods (repr, reductions, ...) are attached to the
+// same type by the minpy package.
+#include <nanobind/stl/string.h>
+#include <nanobind/stl/vector.h>
+
+#include <cstring>
+
+#include "convert.h"
+#include "minpy/errors.h"
+#include "minpy/ops.h"
+
+namespace minpy::py {
+namespace {
+
+nb::tuple to_tuple(const Shape& s) {
+  nb::list l;
+  for (int64_t v : s) l.append(v);
+  return nb::tuple(l);
+}
+
+std::vector<int64_t> to_int_vector(nb::handle obj) {
+  std::vector<int64_t> v;
+  if (PySequence_Check(obj.ptr()) && !is_ndarray(obj)) {
+    for (nb::handle h : obj) v.push_back(nb::cast<int64_t>(nb::int_(h)));
+  } else {
+    v.push_back(nb::cast<int64_t>(nb::int_(obj)));
+  }
+  return v;
+}
+
+// shape given as reshape(2, 3) or reshape((2, 3)).
+Shape shape_from_args(const nb::args& args) {
+  if (args.size() == 1) return to_int_vector(args[0]);
+  Shape s;
+  for (nb::handle h : args) s.push_back(nb::cast<int64_t>(nb::int_(h)));
+  return s;
+}
+
+char order_char(nb::handle order, const char* op) {
+  if (order.is_none()) return 'C';
+  std::string s = nb::cast<std::string>(order);
+  if (s.size() != 1 || std::string("CFAK").find(s[0]) == std::string::npos)
+    throw ValueError(msg(op, "order must be one of 'C', 'F', 'A', or 'K' (got '" + s + "')."));
+  return s[0];
+}
+
+// A Python scalar holding element 0 of a size-1 array.
+nb::object first_element(const Array& a) {
+  return visit_dtype(a.dtype(), [&](auto v) -> nb::object {
+    using T = decltype(v);
+    T x = *a.data_as<T>();
+    if constexpr (std::is_same_v<T, bool>) return nb::bool_(x);
+    else if constexpr (std::is_integral_v<T> && std::is_signed_v<T>) return nb::steal(PyLong_FromLongLong(x));
+    else if constexpr (std::is_integral_v<T>) return nb::steal(PyLong_FromUnsignedLongLong(x));
+    else if constexpr (std::is_same_v<T, complex64> || std::is_same_v<T, complex128>)
+      return nb::steal(PyComplex_FromDoubles(x.real(), x.imag()));
+    else return nb::float_(static_cast<double>(x));
+  });
+}
+
+nb::object scalar_conversion(const Array& a, const char* what) {
+  if (a.size() != 1)
+    throw TypeError(msg(what, "only length-1 arrays can be converted to Python scalars."));
+  return first_element(a);
+}
+
+// Parses a basic index (ints, slices, Ellipsis, None); false when it needs advanced indexing.
+bool parse_item(nb::handle h, std::vector<IndexItem>& items) {
+  PyObject* p = h.ptr();
+  IndexItem it;
+  if (PyLong_CheckExact(p)) {
+    it.kind = IndexItem::Kind::Int;
+    it.index = PyLong_AsLongLong(p);
+    if (PyErr_Occurred()) {
+      PyErr_Clear();
+      throw IndexError(msg("getitem", "cannot fit 'int' into an index-sized integer."));
+    }
+  } else if (PyIndex_Check(p) && !PyBool_Check(p) && !PySequence_Check(p)) {
+    // NumPy integer scalars index like Python ints.
+    it.kind = IndexItem::Kind::Int;
+    it.index = PyNumber_AsSsize_t(p, PyExc_IndexError);
+    if (PyErr_Occurred()) throw nb::python_error();
+  } else if (PySlice_Check(p)) {
+    Py_ssize_t start, stop, step;
+    if (PySlice_Unpack(p, &start, &stop, &step) < 0) throw nb::python_error();
+    it.kind = IndexItem::Kind::Slice;
+    it.start = start;
+    it.stop = stop;
+    it.step = step;
+    it.has_start = it.has_stop = true;
+  } else if (p == Py_Ellipsis) {
+    it.kind = IndexItem::Kind::Ellipsis;
+  } else if (p == Py_None) {
+    it.kind = IndexItem::Kind::NewAxis;
+  } else {
+    return false;
+  }
+  items.push_back(it);
+  return true;
+}
+
+bool parse_index(nb::handle key, std::vector<IndexItem>& items) {
+  if (PyTuple_Check(key.ptr())) {
+    for (nb::handle h : nb::borrow<nb::tuple>(key))
+      if (!parse_item(h, items)) return false;
+    return true;
+  }
+  return parse_item(key, items);
+}
+
+nb::object getitem(nb::handle self, nb::handle key) {
+  std::vector<IndexItem> items;
+  if (parse_index(key, items)) return nb::cast(basic_index(as_array(self), items));
+  return hook("getitem")(self, key);
+}
+
+void setitem(nb::handle self, nb::handle key, nb::handle value) {
+  std::vector<IndexItem> items;
+  if (!parse_index(key, items)) {
+    hook("setitem")(self, key, value);
+    return;
+  }
+  Array dst = basic_index(as_array(self), items);
+  if (!dst.writeable()) throw ValueError(msg("setitem", "assignment destination is read-only."));
+  if (is_python_scalar(value)) assign(dst, to_scalar(value));
+  else assign(dst, to_array(value), Casting::Unsafe);
+}
+
+nb::dict array_interface(const Array& a) {
+  if (a.device().type != DeviceType::CPU)
+    throw TypeError(msg("__array_interface__", "the array is on " + a.device().str() + "; copy it to the host first."));
+  static const char* typestr[] = {"|b1", "|i1", "<i2", "<i4", "<i8", "|u1", "<u2", "<u4", "<u8",
+                                  "<f2", "<f4", "<f8", "<c8", "<c16"};
+  nb::dict d;
+  d["shape"] = to_tuple(a.shape());
+  d["strides"] = to_tuple(a.strides());
+  d["typestr"] = typestr[static_cast<int>(a.dtype())];
+  d["data"] = nb::make_tuple(reinterpret_cast<uintptr_t>(a.data()), !a.writeable());
+  d["version"] = 3;
+  return d;
+}
+
+// ---- buffer protocol: zero-copy memoryview / np.asarray of CPU arrays ----
+struct BufferInfo {
+  std::vector<Py_ssize_t> shape, strides;
+};
+int getbuffer(PyObject* self, Py_buffer* view, int flags) {
+  try {
+    Array a = as_array(self);
+    if (a.device().type != DeviceType::CPU) {
+      PyErr_SetString(PyExc_BufferError, "[buffer] the array is not in host memory.");
+      return -1;
+    }
+    if ((flags & PyBUF_WRITABLE) && !a.writeable()) {
+      PyErr_SetString(PyExc_BufferError, "[buffer] the array is read-only.");
+      return -1;
+    }
+    static const char* formats[] = {"?", "b", "h", "i", "l", "B", "H", "I", "L", "e", "f", "d", "Zf", "Zd"};
+    auto* info = new BufferInfo{{a.shape().begin(), a.shape().end()}, {a.strides().begin(), a.strides().end()}};
+    view->buf = a.data();
+    view->obj = Py_NewRef(self);
+    view->len = a.nbytes();
+    view->readonly = !a.writeable();
+    view->itemsize = static_cast<Py_ssize_t>(a.itemsize());
+    view->format = (flags & PyBUF_FORMAT) ? const_cast<char*>(formats[static_cast<int>(a.dtype())]) : nullptr;
+    view->ndim = a.ndim();
+    view->shape = info->shape.data();
+    view->strides = info->strides.data();
+    view->suboffsets = nullptr;
+    view->internal = info;
+    return 0;
+  } catch (const std::exception& e) {
+    PyErr_SetString(PyExc_BufferError, e.what());
+    return -1;
+  }
+}
+void releasebuffer(PyObject*, Py_buffer* view) { delete static_cast<BufferInfo*>(view->internal); }
+
+PyType_Slot array_slots[] = {{Py_bf_getbuffer, reinterpret_cast<void*>(getbuffer)},
+                             {Py_bf_releasebuffer, reinterpret_cast<void*>(releasebuffer)},
+                             {0, nullptr}};
+
+// Binary operator through a ufunc; NotImplemented lets Python try the other operand.
+nb::object binary(const char* name, nb::handle a, nb::handle b, bool reflected) {
+  static_cast<void>(name);
+  Operand other;
+  if (!to_operand(reflected ? a : b, other)) return nb::borrow(Py_NotImplemented);
+  Array self = as_array(reflected ? b : a);
+  const Ufunc& uf = get_ufunc(name);
+  std::vector<Operand> ins = reflected ? std::vector<Operand>{other, self} : std::vector<Operand>{self, other};
+  return nb::cast(call_ufunc(uf, ins)[0]);
+}
+nb::object inplace(const char* name, nb::handle a, nb::handle b) {
+  Operand other;
+  if (!to_operand(b, other)) return nb::borrow(Py_NotImplemented);
+  Array self = as_array(a);
+  UfuncOptions opt;
+  opt.out = {self};
+  call_ufunc(get_ufunc(name), {self, other}, opt);
+  return nb::borrow(a);
+}
+
+}  // namespace
+
+void init_array(nb::module_& m) {
+  auto cls = nb::class_<ArrayImpl>(m, "ndarray", nb::type_slots(array_slots),
+                                   "An N-dimensional array on minpy's engine, with NumPy's semantics.");
+  g_ndarray_type = reinterpret_cast<PyTypeObject*>(cls.ptr());
+
+  cls.def_prop_ro("shape", [](nb::handle s) { return to_tuple(as_array(s).shape()); })
+      .def_prop_ro("strides", [](nb::handle s) { return to_tuple(as_array(s).strides()); })
+      .def_prop_ro("ndim", [](nb::handle s) { return as_array(s).ndim(); })
+      .def_prop_ro("size", [](nb::handle s) { return as_array(s).size(); })
+      .def_prop_ro("dtype", [](nb::handle s) { return np_dtype(as_array(s).dtype()); })
+      .def_prop_ro("itemsize", [](nb::handle s) { return as_array(s).itemsize(); })
+      .def_prop_ro("nbytes", [](nb::handle s) { return as_array(s).nbytes(); })
+      .def_prop_ro("T", [](nb::handle s) { return transpose(as_array(s)); })
+      .def_prop_ro("mT", [](nb::handle s) {
+        Array a = as_array(s);
+        if (a.ndim() < 2) throw ValueError(msg("mT", "matrix transpose with ndim < 2 is undefined."));
+        return swapaxes(a, -1, -2);
+      })
+      .def_prop_ro("base", [](nb::handle s) -> nb::object {
+        Array a = as_array(s);
+        if (a.owns_data()) return nb::none();
+        return nb::cast(a.base());
+      })
+      .def_prop_ro("_c_contiguous", [](nb::handle s) { return as_array(s).c_contiguous(); })
+      .def_prop_ro("_f_contiguous", [](nb::handle s) { return as_array(s).f_contiguous(); })
+      .def_prop_ro("_owndata", [](nb::handle s) { return as_array(s).owns_data(); })
+      .def_prop_rw("_writeable", [](nb::handle s) { return as_array(s).writeable(); },
+                   [](nb::handle s, bool w) { as_array(s).set_writeable(w); })
+      .def_prop_ro("_data_ptr", [](nb::handle s) { return reinterpret_cast<uintptr_t>(as_array(s).data()); })
+      .def_prop_ro("_storage_id", [](nb::handle s) { return reinterpret_cast<uintptr_t>(as_array(s).storage().get()); })
+      .def_prop_ro("_offset", [](nb::handle s) { return as_array(s).offset(); })
+      .def_prop_ro("__array_interface__", [](nb::handle s) { return array_interface(as_array(s)); })
+      .def_prop_rw("real", [](nb::handle s) { return real_part(as_array(s)); },
+                   [](nb::handle s, nb::handle v) { assign(real_part(as_array(s)), to_array(v)); })
+      .def_prop_rw("imag", [](nb::handle s) { return imag_part(as_array(s)); },
+                   [](nb::handle s, nb::handle v) { assign(imag_part(as_array(s)), to_array(v)); });
+
+  cls.def("copy", [](nb::handle s, nb::handle order) { return copy(as_array(s), order_char(order, "copy")); },
+          nb::arg("order") = "C")
+      .def("astype",
+           [](nb::handle s, nb::handle dtype, nb::handle order, const std::string& casting, bool subok, bool cp) {
+             Array a = as_array(s);
+             Array r = astype(a, to_dtype(dtype), casting_from_name(casting), cp);
+             char o = order_char(order, "astype");
+             if (o == 'C' && !r.c_contiguous()) r = copy(r, 'C');
+             else if (o == 'F' && !r.f_contiguous()) r = copy(r, 'F');
+             return r;
+           },
+           nb::arg("dtype"), nb::arg("order") = "K", nb::arg("casting") = "unsafe", nb::arg("subok") = true,
+           nb::arg("copy") = true)
+      .def("reshape",
+           [](nb::handle s, nb::args shape, nb::handle order, nb::handle copy_arg) {
+             Array r = reshape(as_array(s), shape_from_args(shape), order_char(order, "reshape"));
+             if (!copy_arg.is_none() && nb::cast<bool>(copy_arg)) r = copy(r, 'C');
+             return r;
+           },
+           nb::arg("shape"), nb::kw_only(), nb::arg("order") = "C", nb::arg("copy") = nb::none())
+      .def("transpose",
+           [](nb::handle s, nb::args axes) {
+             if (axes.size() == 0 || (axes.size() == 1 && axes[0].is_none())) return transpose(as_array(s));
+             std::vector<int64_t> ax = axes.size() == 1 ? to_int_vector(axes[0]) : shape_from_args(axes);
+             return transpose(as_array(s), ax);
+           })
+      .def("swapaxes", [](nb::handle s, int64_t a, int64_t b) { return swapaxes(as_array(s), a, b); })
+      .def("squeeze",
+           [](nb::handle s, nb::handle axis) {
+             if (axis.is_none()) return squeeze(as_array(s));
+             return squeeze(as_array(s), to_int_vector(axis), false);
+           },
+           nb::arg("axis") = nb::none())
+      .def("ravel", [](nb::handle s, nb::handle order) { return ravel(as_array(s), order_char(order, "ravel")); },
+           nb::arg("order") = "C")
+      .def("flatten",
+           [](nb::handle s, nb::handle order) {
+             Array a = as_array(s);
+             char o = order_char(order, "flatten");
+             return o == 'F' ? copy(ravel(a, 'F'), 'C') : ravel(copy(a, 'C'), 'C');
+           },
+           nb::arg("order") = "C")
+      .def("diagonal",
+           [](nb::handle s, int64_t offset, int64_t a1, int64_t a2) { return diagonal(as_array(s), offset, a1, a2); },
+           nb::arg("offset") = 0, nb::arg("axis1") = 0, nb::arg("axis2") = 1)
+      .def("fill",
+           [](nb::handle s, nb::handle v) {
+             Array a = as_array(s);
+             if (is_python_scalar(v)) assign(a, to_scalar(v), "fill");
+             else assign(a, to_array(v), Casting::Unsafe, "fill");
+           })
+      .def("_item0", [](nb::handle s) { return first_element(as_array(s)); })
+      .def("__len__",
+           [](nb::handle s) {
+             Array a = as_array(s);
+             if (a.ndim() == 0) throw TypeError(msg("len", "len() of unsized object."));
+             return a.shape(0);
+           })
+      .def("__getitem__", &getitem)
+      .def("__setitem__", &setitem)
+      .def("__bool__",
+           [](nb::handle s) {
+             Array a = as_array(s);
+             if (a.size() != 1)
+               throw ValueError(msg("bool", a.size() == 0
+                                                ? "The truth value of an empty array is ambiguous. Use `array.size > 0` to check that an array is not empty."
+                                                : "The truth value of an array with more than one element is ambiguous. Use a.any() or a.all()."));
+             return nb::cast<bool>(nb::bool_(first_element(a)));
+           })
+      .def("__float__", [](nb::handle s) { return nb::float_(scalar_conversion(as_array(s), "float")); })
+      .def("__int__", [](nb::handle s) { return nb::int_(scalar_conversion(as_array(s), "int")); })
+      .def("__complex__", [](nb::handle s) {
+        nb::object v = scalar_conversion(as_array(s), "complex");
+        return nb::steal(PyComplex_FromCComplex(PyComplex_AsCComplex(v.ptr())));
+      })
+      .def("__index__", [](nb::handle s) {
+        Array a = as_array(s);
+        if (a.ndim() != 0 || !(is_integer(a.dtype()) || a.dtype() == DType::Bool) || a.dtype() == DType::Bool)
+          throw TypeError(msg("index", "only integer scalar arrays can be converted to a scalar index."));
+        return first_element(a);
+      });
+
+  // Operators. Each name is a ufunc; in-place forms write into the left operand.
+  struct Op { const char* dunder; const char* ufunc; };
+  static const Op binary_ops[] = {
+      {"add", "add"}, {"sub", "subtract"}, {"mul", "multiply"}, {"truediv", "true_divide"},
+      {"floordiv", "floor_divide"}, {"mod", "remainder"}, {"pow", "power"}, {"and", "bitwise_and"},
+      {"or", "bitwise_or"}, {"xor", "bitwise_xor"}, {"lshift", "left_shift"}, {"rshift", "right_shift"}};
+  for (const Op& op : binary_ops) {
+    std::string d = op.dunder;
+    const char* uf = op.ufunc;
+    cls.def(("__" + d + "__").c_str(), [uf](nb::handle a, nb::handle b) { return binary(uf, a, b, false); });
+    cls.def(("__r" + d + "__").c_str(), [uf](nb::handle a, nb::handle b) { return binary(uf, b, a, true); });
+    cls.def(("__i" + d + "__").c_str(), [uf](nb::handle a, nb::handle b) { return inplace(uf, a, b); });
+  }
+  static const Op compare_ops[] = {{"lt", "less"}, {"le", "less_equal"}, {"gt", "greater"},
+                                   {"ge", "greater_equal"}, {"eq", "equal"}, {"ne", "not_equal"}};
+  for (const Op& op : compare_ops) {
+    const char* uf = op.ufunc;
+    cls.def((std::string("__") + op.dunder + "__").c_str(),
+            [uf](nb::handle a, nb::handle b) { return binary(uf, a, b, false); });
+  }
+  static const Op unary_ops[] = {{"neg", "negative"}, {"pos", "positive"}, {"abs", "absolute"}, {"invert", "invert"}};
+  for (const Op& op : unary_ops) {
+    const char* uf = op.ufunc;
+    cls.def((std::string("__") + op.dunder + "__").c_str(),
+            [uf](nb::handle a) { return ufunc1(uf, as_array(a)); });
+  }
+  cls.def("__divmod__", [](nb::handle a, nb::handle b) -> nb::object {
+    Operand o;
+    if (!to_operand(b, o)) return nb::borrow(Py_NotImplemented);
+    auto r = call_ufunc(get_ufunc("divmod"), {as_array(a), o});
+    return nb::make_tuple(r[0], r[1]);
+  });
+  cls.def("__rdivmod__", [](nb::handle a, nb::handle b) -> nb::object {
+    Operand o;
+    if (!to_operand(b, o)) return nb::borrow(Py_NotImplemented);
+    auto r = call_ufunc(get_ufunc("divmod"), {o, as_array(a)});
+    return nb::make_tuple(r[0], r[1]);
+  });
+  cls.attr("__hash__") = nb::none();
+
+  m.def("empty", [](nb::handle shape, nb::handle dtype) {
+    return Array::empty(to_int_vector(shape), dtype.is_none() ? DType::Float64 : to_dtype(dtype));
+  });
+  m.def("full", [](nb::handle shape, nb::handle value, nb::handle dtype) {
+    Shape s = to_int_vector(shape);
+    if (is_python_scalar(value)) {
+      Scalar v = to_scalar(value);
+      Array a = Array::empty(s, dtype.is_none() ? v.default_dtype() : to_dtype(dtype));
+      assign(a, v, "full");
+      return a;
+    }
+    Array v = to_array(value);
+    Array a = Array::empty(s, dtype.is_none() ? v.dtype() : to_dtype(dtype));
+    assign(a, v, Casting::Unsafe, "full");
+    return a;
+  });
+  m.def("asarray", [](nb::handle obj, nb::handle dtype, bool copy_it) {
+    Array a = to_array(obj, copy_it);
+    if (!dtype.is_none()) {
+      DType t = to_dtype(dtype);
+      if (t != a.dtype()) a = astype(a, t);
+    }
+    return a;
+  }, nb::arg("obj"), nb::arg("dtype") = nb::none(), nb::arg("copy") = false);
+  m.def("broadcast_to", [](nb::handle a, nb::handle shape) {
+    Array v = broadcast_to(to_array(a), to_int_vector(shape));
+    v.impl()->writeable = false;
+    return v;
+  });
+  m.def("expand_dims", [](nb::handle a, nb::handle axes) { return expand_dims(to_array(a), to_int_vector(axes)); });
+  m.def("moveaxis", [](nb::handle a, nb::handle s, nb::handle d) {
+    return moveaxis(to_array(a), to_int_vector(s), to_int_vector(d));
+  });
+  m.def("ascontiguousarray", [](nb::handle a) { return ascontiguousarray(to_array(a)); });
+  m.def("may_share_memory", [](nb::handle a, nb::handle b) { return as_array(a).may_share_memory(as_array(b)); });
+  m.def("view", [](nb::handle a, nb::handle shape, nb::handle strides, int64_t offset, nb::handle dtype) {
+    Array base = as_array(a);
+    Shape sh = to_int_vector(shape), st = to_int_vector(strides);
+    DType t = dtype.is_none() ? base.dtype() : to_dtype(dtype);
+    // Only views that stay inside the storage: this is reachable from Python.
+    int64_t lo = base.offset() + offset, hi = lo;
+    if (sh.size() != st.size()) throw ValueError(msg("view", "shape and strides differ in length."));
+    if (shape_size(sh) > 0) {
+      for (size_t i = 0; i < sh.size(); ++i) (st[i] < 0 ? lo : hi) += (sh[i] - 1) * st[i];
+      if (lo < 0 || hi + static_cast<int64_t>(itemsize(t)) > static_cast<int64_t>(base.storage()->nbytes))
+        throw ValueError(msg("view", "the view does not fit in the array's memory."));
+    }
+    return base.view(sh, st, offset, t);
+  });
+}
+
+}  // namespace minpy::py

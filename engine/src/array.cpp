@@ -14,7 +14,11 @@ std::string Device::str() const { return type == DeviceType::CPU ? "cpu" : "gpu(
 Storage::Storage(size_t n, Device dev) : nbytes(n), device(dev) {
   if (dev.type != DeviceType::CPU)
     throw NotImplementedError(msg("empty", "device " + dev.str() + " is not available in this build."));
-  // 64-byte alignment suits every SIMD width; allocate at least one line so data() is never null.
+  if (n <= kInlineBytes) {
+    data = inline_data;
+    return;
+  }
+  // 64-byte alignment suits every SIMD width.
   size_t rounded = (std::max<size_t>(n, 1) + 63) / 64 * 64;
   data = std::aligned_alloc(64, rounded);
   if (!data) throw std::bad_alloc();
@@ -24,7 +28,7 @@ Storage::Storage(void* d, size_t n, Device dev, std::shared_ptr<void> owner)
     : data(d), nbytes(n), device(dev), external_owner(std::move(owner)) {}
 
 Storage::~Storage() {
-  if (!external_owner) std::free(data);
+  if (!external_owner && data != inline_data) std::free(data);
 }
 
 int64_t shape_size(const Shape& shape) {
@@ -96,7 +100,7 @@ Array Array::view(const Shape& shape, const Shape& strides, int64_t offset_bytes
   return Array(std::move(v));
 }
 
-void Array::set_writeable(bool w) {
+void Array::set_writeable(bool w) const {
   if (w && impl_->base && !impl_->base->writeable)
     throw ValueError(msg("setflags", "cannot set WRITEABLE flag to True of this array."));
   impl_->writeable = w;

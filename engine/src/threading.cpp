@@ -96,28 +96,31 @@ Pool& pool() {
   return p;
 }
 
-thread_local bool in_parallel_region = false;
+thread_local bool t_in_parallel_region = false;
+int g_num_threads = 0;  // cached pool size, read on every parallel_for
 
 }  // namespace
 
-int num_threads() { return pool().size(); }
-void set_num_threads(int n) { pool().resize(std::max(1, n)); }
+bool in_parallel_region() { return t_in_parallel_region; }
+int num_threads() {
+  if (!g_num_threads) g_num_threads = pool().size();
+  return g_num_threads;
+}
+void set_num_threads(int n) {
+  pool().resize(std::max(1, n));
+  g_num_threads = pool().size();
+}
 
-void parallel_for(int64_t n, int64_t grain, const std::function<void(int64_t, int64_t)>& fn) {
-  if (n <= 0) return;
+void parallel_for_impl(int64_t n, int64_t grain, const std::function<void(int64_t, int64_t)>& fn) {
   int threads = num_threads();
   grain = std::max<int64_t>(grain, 1);
-  if (threads == 1 || n < 2 * grain || in_parallel_region) {
-    fn(0, n);
-    return;
-  }
   int64_t chunks = std::min<int64_t>(threads * 4, n / grain);
   int64_t per = (n + chunks - 1) / chunks;
   pool().run(chunks, [&](int64_t c) {
-    in_parallel_region = true;
+    t_in_parallel_region = true;
     int64_t b = c * per, e = std::min(n, b + per);
     if (b < e) fn(b, e);
-    in_parallel_region = false;
+    t_in_parallel_region = false;
   });
 }
 

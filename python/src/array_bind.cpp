@@ -182,29 +182,27 @@ PyType_Slot array_slots[] = {{Py_bf_getbuffer, reinterpret_cast<void*>(getbuffer
                              {0, nullptr}};
 
 // Binary operator through a ufunc; NotImplemented lets Python try the other operand.
-nb::object binary(const char* name, nb::handle a, nb::handle b, bool reflected) {
-  static_cast<void>(name);
+nb::object binary(const Ufunc& uf, nb::handle a, nb::handle b, bool reflected) {
   Operand other;
   if (!to_operand(reflected ? a : b, other)) return nb::borrow(Py_NotImplemented);
   Array self = as_array(reflected ? b : a);
-  const Ufunc& uf = get_ufunc(name);
   std::vector<Operand> ins = reflected ? std::vector<Operand>{other, self} : std::vector<Operand>{self, other};
   return nb::cast(call_ufunc(uf, ins)[0]);
 }
-nb::object inplace(const char* name, nb::handle a, nb::handle b) {
+nb::object inplace(const Ufunc& uf, nb::handle a, nb::handle b) {
   Operand other;
   if (!to_operand(b, other)) return nb::borrow(Py_NotImplemented);
   Array self = as_array(a);
   UfuncOptions opt;
   opt.out = {self};
-  call_ufunc(get_ufunc(name), {self, other}, opt);
+  call_ufunc(uf, {self, other}, opt);
   return nb::borrow(a);
 }
 
 }  // namespace
 
 void init_array(nb::module_& m) {
-  auto cls = nb::class_<ArrayImpl>(m, "ndarray", nb::type_slots(array_slots),
+  auto cls = nb::class_<PyArray>(m, "ndarray", nb::type_slots(array_slots),
                                    "An N-dimensional array on minpy's engine, with NumPy's semantics.");
   g_ndarray_type = reinterpret_cast<PyTypeObject*>(cls.ptr());
 
@@ -330,23 +328,23 @@ void init_array(nb::module_& m) {
       {"or", "bitwise_or"}, {"xor", "bitwise_xor"}, {"lshift", "left_shift"}, {"rshift", "right_shift"}};
   for (const Op& op : binary_ops) {
     std::string d = op.dunder;
-    const char* uf = op.ufunc;
-    cls.def(("__" + d + "__").c_str(), [uf](nb::handle a, nb::handle b) { return binary(uf, a, b, false); });
-    cls.def(("__r" + d + "__").c_str(), [uf](nb::handle a, nb::handle b) { return binary(uf, b, a, true); });
-    cls.def(("__i" + d + "__").c_str(), [uf](nb::handle a, nb::handle b) { return inplace(uf, a, b); });
+    const Ufunc* uf = &get_ufunc(op.ufunc);
+    cls.def(("__" + d + "__").c_str(), [uf](nb::handle a, nb::handle b) { return binary(*uf, a, b, false); });
+    cls.def(("__r" + d + "__").c_str(), [uf](nb::handle a, nb::handle b) { return binary(*uf, b, a, true); });
+    cls.def(("__i" + d + "__").c_str(), [uf](nb::handle a, nb::handle b) { return inplace(*uf, a, b); });
   }
   static const Op compare_ops[] = {{"lt", "less"}, {"le", "less_equal"}, {"gt", "greater"},
                                    {"ge", "greater_equal"}, {"eq", "equal"}, {"ne", "not_equal"}};
   for (const Op& op : compare_ops) {
-    const char* uf = op.ufunc;
+    const Ufunc* uf = &get_ufunc(op.ufunc);
     cls.def((std::string("__") + op.dunder + "__").c_str(),
-            [uf](nb::handle a, nb::handle b) { return binary(uf, a, b, false); });
+            [uf](nb::handle a, nb::handle b) { return binary(*uf, a, b, false); });
   }
   static const Op unary_ops[] = {{"neg", "negative"}, {"pos", "positive"}, {"abs", "absolute"}, {"invert", "invert"}};
   for (const Op& op : unary_ops) {
-    const char* uf = op.ufunc;
+    const Ufunc* uf = &get_ufunc(op.ufunc);
     cls.def((std::string("__") + op.dunder + "__").c_str(),
-            [uf](nb::handle a) { return ufunc1(uf, as_array(a)); });
+            [uf](nb::handle a) { return call_ufunc(*uf, {as_array(a)})[0]; });
   }
   cls.def("__divmod__", [](nb::handle a, nb::handle b) -> nb::object {
     Operand o;

@@ -13,6 +13,16 @@ namespace minpy::py {
 
 PyTypeObject* g_ndarray_type = nullptr;
 
+nb::object wrap_array(const Array& a) {
+  if (!a.defined()) return nb::none();
+  if (auto* existing = static_cast<PyObject*>(a.impl()->binding_object)) return nb::borrow(existing);
+  nb::object inst = nb::inst_alloc(nb::handle(reinterpret_cast<PyObject*>(g_ndarray_type)));
+  new (nb::inst_ptr<PyArray>(inst)) PyArray{a, inst.ptr()};
+  nb::inst_mark_ready(inst);
+  a.impl()->binding_object = inst.ptr();
+  return inst;
+}
+
 nb::object numpy() {
   // Leaked on purpose: destroying Python objects after the interpreter is gone would crash.
   static nb::object* np = new nb::object(nb::module_::import_("numpy"));

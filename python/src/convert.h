@@ -1,37 +1,53 @@
 // Conversions between Python objects and engine values, shared by every binding file.
 #pragma once
 #include <nanobind/nanobind.h>
-#include <nanobind/stl/shared_ptr.h>
 
 #include "minpy/array.h"
 #include "minpy/ufunc.h"
 
 namespace nb = nanobind;
 
+namespace minpy::py {
+// The C++ object inside each Python ndarray. An ArrayImpl has at most one live wrapper
+// (ArrayImpl::binding_object), so returning an array that already has one returns that same Python
+// object: `b.base is a`, `out=` results and `asarray(a) is a` keep NumPy's identities.
+struct PyArray {
+  Array array;
+  PyObject* self;
+  ~PyArray() {
+    if (array.defined() && array.impl()->binding_object == self) array.impl()->binding_object = nullptr;
+  }
+};
+extern PyTypeObject* g_ndarray_type;
+nb::object wrap_array(const Array& a);
+// Sets the Python error for the exception `p` (engine exceptions become NumPy's classes).
+void set_python_error(const std::exception_ptr& p);
+}  // namespace minpy::py
+
 namespace nanobind::detail {
-// minpy::Array crosses the boundary as the shared ArrayImpl, so a Python object keeps its identity
-// (returning an array whose wrapper is alive returns that same wrapper: `b.base is a`).
 template <> struct type_caster<minpy::Array> {
-  using Inner = make_caster<std::shared_ptr<minpy::ArrayImpl>>;
   NB_TYPE_CASTER(minpy::Array, const_name("minpy.numpy.ndarray"))
-  bool from_python(handle src, uint8_t flags, cleanup_list* cl) noexcept {
-    Inner inner;
-    if (!inner.from_python(src, flags, cl)) return false;
-    value = minpy::Array(inner.value);
+  bool from_python(handle src, uint8_t, cleanup_list*) noexcept {
+    if (!PyObject_TypeCheck(src.ptr(), minpy::py::g_ndarray_type)) return false;
+    value = inst_ptr<minpy::py::PyArray>(src)->array;
     return true;
   }
-  static handle from_cpp(const minpy::Array& a, rv_policy p, cleanup_list* cl) noexcept {
-    return Inner::from_cpp(a.impl(), p, cl);
+  static handle from_cpp(const minpy::Array& a, rv_policy, cleanup_list*) noexcept {
+    try {
+      return minpy::py::wrap_array(a).release();
+    } catch (...) {
+      PyErr_SetString(PyExc_MemoryError, "[wrap] cannot create the Python array object.");
+      return handle();
+    }
   }
 };
 }  // namespace nanobind::detail
 
 namespace minpy::py {
 
-// The ndarray type object, for fast isinstance checks.
-extern PyTypeObject* g_ndarray_type;
 inline bool is_ndarray(nb::handle h) { return PyObject_TypeCheck(h.ptr(), g_ndarray_type); }
-inline Array as_array(nb::handle h) { return nb::cast<Array>(h); }
+// The array of a Python ndarray (h must be one).
+inline const Array& as_array(nb::handle h) { return nb::inst_ptr<PyArray>(h)->array; }
 
 nb::object numpy();                           // the numpy module
 nb::object np_dtype(DType t);                 // numpy.dtype object for t

@@ -12,10 +12,13 @@ void init_ufunc(nb::module_& m);
 
 using namespace minpy;
 
-NB_MODULE(_core, m) {
-  nb::register_exception_translator([](const std::exception_ptr& p, void*) {
+namespace minpy::py {
+// Sets the Python error for an engine exception (NumPy's class for each engine class).
+void set_python_error(const std::exception_ptr& p) {
     try {
       std::rethrow_exception(p);
+    } catch (nb::python_error& e) {
+      e.restore();
     } catch (const AxisError& e) {
       static nb::object* cls = new nb::object(nb::module_::import_("numpy.exceptions").attr("AxisError"));
       PyErr_SetObject(cls->ptr(), nb::str(e.what()).ptr());
@@ -33,6 +36,20 @@ NB_MODULE(_core, m) {
       PyErr_SetString(PyExc_NotImplementedError, e.what());
     } catch (const std::bad_alloc&) {
       PyErr_SetString(PyExc_MemoryError, "[alloc] out of memory.");
+    } catch (const std::exception& e) {
+      PyErr_SetString(PyExc_RuntimeError, e.what());
+    }
+}
+}  // namespace minpy::py
+
+NB_MODULE(_core, m) {
+  nb::register_exception_translator([](const std::exception_ptr& p, void*) {
+    try {
+      std::rethrow_exception(p);
+    } catch (const minpy::Error&) {
+      py::set_python_error(p);
+    } catch (const std::bad_alloc&) {
+      py::set_python_error(p);
     }
   });
   py::init_array(m);

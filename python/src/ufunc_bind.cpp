@@ -55,11 +55,39 @@ nb::object call(const PyUfunc& self, nb::args args, nb::kwargs kwargs) {
   return nb::tuple(l);
 }
 
+// tp_call: the plain positional call skips nanobind's argument packing (small-array calls are
+// dominated by such overheads).
+PyObject* ufunc_tp_call(PyObject* self, PyObject* args, PyObject* kwargs) {
+  try {
+    const PyUfunc& u = *nb::inst_ptr<PyUfunc>(self);
+    Py_ssize_t n = PyTuple_GET_SIZE(args);
+    if ((!kwargs || PyDict_GET_SIZE(kwargs) == 0) && n == u.uf->nin) {
+      std::vector<Operand> inputs(n);
+      for (Py_ssize_t i = 0; i < n; ++i) {
+        nb::handle h(PyTuple_GET_ITEM(args, i));
+        if (!to_operand(h, inputs[i])) inputs[i] = to_array(h);
+      }
+      std::vector<Array> r = call_ufunc(*u.uf, inputs);
+      if (u.uf->nout == 1) return wrap_array(r[0]).release().ptr();
+      nb::list l;
+      for (auto& a : r) l.append(wrap_array(a));
+      return nb::tuple(l).release().ptr();
+    }
+    nb::kwargs kw = kwargs ? nb::borrow<nb::kwargs>(kwargs) : nb::kwargs();
+    return call(u, nb::borrow<nb::args>(args), kw).release().ptr();
+  } catch (...) {
+    set_python_error(std::current_exception());
+    return nullptr;
+  }
+}
+
+PyType_Slot ufunc_slots[] = {{Py_tp_call, reinterpret_cast<void*>(ufunc_tp_call)}, {0, nullptr}};
+
 }  // namespace
 
 void init_ufunc(nb::module_& m) {
-  nb::class_<PyUfunc>(m, "ufunc", nb::dynamic_attr(), "A NumPy-compatible universal function running on minpy's engine.")
-      .def("__call__", &call)
+  nb::class_<PyUfunc>(m, "ufunc", nb::dynamic_attr(), nb::type_slots(ufunc_slots),
+                      "A NumPy-compatible universal function running on minpy's engine.")
       .def_prop_ro("nin", [](const PyUfunc& u) { return u.uf->nin; })
       .def_prop_ro("nout", [](const PyUfunc& u) { return u.uf->nout; })
       .def_prop_ro("nargs", [](const PyUfunc& u) { return u.uf->nin + u.uf->nout; })

@@ -32,6 +32,10 @@ struct Storage {
   Storage(const Storage&) = delete;
   Storage& operator=(const Storage&) = delete;
   ~Storage();
+
+  // Small arrays live inside the Storage object itself: one allocation per new array.
+  static constexpr size_t kInlineBytes = 128;
+  alignas(16) unsigned char inline_data[kInlineBytes];
 };
 
 struct ArrayImpl {
@@ -43,6 +47,7 @@ struct ArrayImpl {
   DType dtype = DType::Float64;
   bool writeable = true;
   std::shared_ptr<ArrayImpl> base;  // the array that owns the data (NumPy collapses chains of views)
+  void* binding_object = nullptr;   // the live Python wrapper of this array, if any (not owned)
 };
 
 class Array {
@@ -72,7 +77,7 @@ class Array {
   int64_t offset() const { return impl_->offset; }
   Device device() const { return impl_->storage->device; }
   bool writeable() const { return impl_->writeable; }
-  void set_writeable(bool w);
+  void set_writeable(bool w) const;
   bool c_contiguous() const;
   bool f_contiguous() const;
   bool owns_data() const { return impl_->base == nullptr; }

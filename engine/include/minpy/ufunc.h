@@ -42,6 +42,7 @@ struct Ufunc {
   int nin = 0, nout = 0;
   std::vector<const UfuncLoop*> loops;  // NumPy's order
   bool is_comparison = false;
+  int id = -1;  // index into the registry's per-ufunc tables
 };
 
 const std::vector<DType>& loop_types(const UfuncLoop* loop);  // inputs then outputs

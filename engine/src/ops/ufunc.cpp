@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <limits>
+#include <atomic>
 #include <map>
 #include <memory>
 
@@ -22,9 +23,15 @@ struct UfuncLoop {
 
 namespace {
 
+// Loop selection is a linear search with casting checks; its answer for a given tuple of input
+// dtypes never changes, so it is memoised per ufunc (up to two inputs).
+constexpr int kCacheSize = kNumDTypes * kNumDTypes;
+using LoopCache = std::unique_ptr<std::atomic<const UfuncLoop*>[]>;
+
 struct Registry {
   std::vector<std::unique_ptr<UfuncLoop>> loops;
   std::map<std::string, Ufunc, std::less<>> ufuncs;
+  std::vector<LoopCache> caches;  // by Ufunc::id
   Registry() {
     for (const auto& table : cpu::ufunc_kernel_tables()) {
       Ufunc uf{table.name, table.nin, table.nout, {}, false};
@@ -34,7 +41,11 @@ struct Registry {
       }
       static const char* comparisons[] = {"equal", "not_equal", "less", "less_equal", "greater", "greater_equal"};
       for (const char* c : comparisons) uf.is_comparison |= table.name == c;
+      uf.id = static_cast<int>(caches.size());
       ufuncs.emplace(table.name, std::move(uf));
+      LoopCache cache(new std::atomic<const UfuncLoop*>[kCacheSize]);
+      for (int i = 0; i < kCacheSize; ++i) cache[i] = nullptr;
+      caches.push_back(std::move(cache));
     }
   }
 };
@@ -88,6 +99,23 @@ std::optional<DType> strong_result(const std::vector<Operand>& ops) {
   for (const auto& o : ops)
     if (auto* a = std::get_if<Array>(&o)) r = r ? promote_types(*r, a->dtype()) : a->dtype();
   return r;
+}
+
+std::vector<DType> operand_dtypes(const Ufunc& uf, const std::vector<Operand>& inputs);
+
+const UfuncLoop* select_loop(const Ufunc& uf, std::vector<DType> in, std::optional<DType> dtype, Casting casting);
+
+// select_loop for calls without dtype=, memoised.
+const UfuncLoop* select_loop_cached(const Ufunc& uf, const DType* in) {
+  if (uf.nin > 2) return select_loop(uf, std::vector<DType>(in, in + uf.nin), std::nullopt, Casting::SameKind);
+  int key = static_cast<int>(in[0]) * kNumDTypes + (uf.nin == 2 ? static_cast<int>(in[1]) : 0);
+  auto& slot = registry().caches[uf.id][key];
+  const UfuncLoop* loop = slot.load(std::memory_order_relaxed);
+  if (!loop) {
+    loop = select_loop(uf, std::vector<DType>(in, in + uf.nin), std::nullopt, Casting::SameKind);
+    slot.store(loop, std::memory_order_relaxed);
+  }
+  return loop;
 }
 
 std::vector<DType> operand_dtypes(const Ufunc& uf, const std::vector<Operand>& inputs) {
@@ -207,14 +235,54 @@ std::vector<DType> resolve_ufunc_types(const Ufunc& uf, const std::vector<Operan
   return select_loop(uf, operand_dtypes(uf, inputs), dtype, Casting::SameKind)->types;
 }
 
+static bool is_int_power(const Ufunc& uf, const UfuncLoop* loop) {
+  return uf.name == "power" && kind(loop->types[0]) == Kind::Int;
+}
+
+static void run_loop(const Ufunc& uf, const UfuncLoop* loop, const Shape& shape, const Array* args) {
+  bool check_power = is_int_power(uf, loop);
+  if (check_power) cpu::g_kernel_error = cpu::kNone;
+  cpu::nd_loop(shape, uf.nin + uf.nout, args, loop->cpu_loop, 1 << 14);
+  if (check_power && cpu::g_kernel_error == cpu::kNegativeIntPower)
+    throw ValueError(msg(uf.name.c_str(), "Integers to negative integer powers are not allowed."));
+}
+
+// The common case without allocations beyond the result: array inputs of one shape whose dtypes
+// are exactly the selected loop's, one new output.
+static bool try_fast_call(const Ufunc& uf, const std::vector<Operand>& inputs, Array& out) {
+  if (uf.nin > 3) return false;
+  DType types[3];
+  const Array* arrs[3];
+  for (int i = 0; i < uf.nin; ++i) {
+    arrs[i] = std::get_if<Array>(&inputs[i]);
+    if (!arrs[i] || arrs[i]->device().type != DeviceType::CPU || arrs[i]->shape() != arrs[0]->shape()) return false;
+    types[i] = arrs[i]->dtype();
+  }
+  const UfuncLoop* loop = select_loop_cached(uf, types);
+  for (int i = 0; i < uf.nin; ++i)
+    if (loop->types[i] != types[i]) return false;
+  const Shape& shape = arrs[0]->shape();
+  out = Array::empty_like_layout(*arrs[0], shape, loop->types[uf.nin]);
+  Array args[4];
+  for (int i = 0; i < uf.nin; ++i) args[i] = *arrs[i];
+  args[uf.nin] = out;
+  run_loop(uf, loop, shape, args);
+  return true;
+}
+
 std::vector<Array> call_ufunc(const Ufunc& uf, const std::vector<Operand>& inputs, const UfuncOptions& opt) {
   const char* op = uf.name.c_str();
   count_op(uf.name);
   if (static_cast<int>(inputs.size()) != uf.nin)
     throw TypeError(msg(op, uf.name + "() takes " + std::to_string(uf.nin) + " positional arguments but " +
                                 std::to_string(inputs.size()) + " were given."));
+  if (uf.nout == 1 && opt.out.empty() && !opt.dtype) {
+    Array out;
+    if (try_fast_call(uf, inputs, out)) return {out};
+  }
   std::vector<DType> in_types = operand_dtypes(uf, inputs);
-  const UfuncLoop* loop = select_loop(uf, in_types, opt.dtype, opt.casting);
+  const UfuncLoop* loop =
+      opt.dtype ? select_loop(uf, in_types, opt.dtype, opt.casting) : select_loop_cached(uf, in_types.data());
 
   // Inputs in the loop's types (casts make new arrays; scalars become 0-d arrays).
   std::vector<Array> args(uf.nin + uf.nout);
@@ -228,7 +296,8 @@ std::vector<Array> call_ufunc(const Ufunc& uf, const std::vector<Operand>& input
     } else {
       args[i] = std::get<Scalar>(inputs[i]).to_array(t, op);
     }
-    shape = i == 0 ? args[i].shape() : broadcast_shapes(shape, args[i].shape(), op);
+    if (i == 0) shape = args[i].shape();
+    else if (args[i].shape() != shape) shape = broadcast_shapes(shape, args[i].shape(), op);
   }
 
   // Outputs: the caller's out= arrays where given, checked as NumPy checks them.
@@ -279,11 +348,7 @@ std::vector<Array> call_ufunc(const Ufunc& uf, const std::vector<Operand>& input
   for (int i = 0; i < uf.nin; ++i)
     if (args[i].shape() != shape) args[i] = broadcast_to(args[i], shape, op);
 
-  bool check_power = uf.name == "power" && kind(loop->types[0]) == Kind::Int;
-  if (check_power) cpu::g_kernel_error = cpu::kNone;
-  cpu::nd_loop(shape, uf.nin + uf.nout, args.data(), loop->cpu_loop, 1 << 14);
-  if (check_power && cpu::g_kernel_error == cpu::kNegativeIntPower)
-    throw ValueError(msg(op, "Integers to negative integer powers are not allowed."));
+  run_loop(uf, loop, shape, args.data());
   for (auto& [tmp, out] : write_back) cpu::copy_cast(tmp, out);
   return results;
 }

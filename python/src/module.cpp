@@ -2,6 +2,7 @@
 #include <nanobind/stl/string.h>
 
 #include "convert.h"
+#include "minpy/config.h"
 #include "minpy/errors.h"
 #include "minpy/threading.h"
 
@@ -57,20 +58,13 @@ NB_MODULE(_core, m) {
   m.def("num_threads", &num_threads);
   m.def("set_num_threads", &set_num_threads);
   m.def("config", [] {
+    BuildInfo b = build_info();
     nb::dict d;
-    d["blas"] = MINPY_BLAS_NAME;
-#if defined(__AVX512F__)
-    d["simd"] = "AVX512F";
-#elif defined(__AVX2__)
-    d["simd"] = "AVX2";
-#elif defined(__SSE4_2__)
-    d["simd"] = "SSE4.2";
-#else
-    d["simd"] = "baseline";
-#endif
-    d["threads"] = num_threads();
-    d["compiler"] = __VERSION__;
-    d["cuda"] = false;
+    d["blas"] = b.blas;
+    d["simd"] = b.simd;
+    d["threads"] = b.threads;
+    d["compiler"] = b.compiler;
+    d["cuda"] = b.cuda;
     return d;
   });
 }

@@ -5,6 +5,7 @@
 #include <new>
 #include <numeric>
 
+#include "allocator.h"
 #include "minpy/errors.h"
 
 namespace minpy {
@@ -18,17 +19,14 @@ Storage::Storage(size_t n, Device dev) : nbytes(n), device(dev) {
     data = inline_data;
     return;
   }
-  // 64-byte alignment suits every SIMD width.
-  size_t rounded = (std::max<size_t>(n, 1) + 63) / 64 * 64;
-  data = std::aligned_alloc(64, rounded);
-  if (!data) throw std::bad_alloc();
+  data = host_memory::allocate(n);
 }
 
 Storage::Storage(void* d, size_t n, Device dev, std::shared_ptr<void> owner)
     : data(d), nbytes(n), device(dev), external_owner(std::move(owner)) {}
 
 Storage::~Storage() {
-  if (!external_owner && data != inline_data) std::free(data);
+  if (!external_owner && data != inline_data) host_memory::release(data, nbytes);
 }
 
 int64_t shape_size(const Shape& shape) {

@@ -4,6 +4,7 @@
 #include <atomic>
 
 #include "scalar_math.h"
+#include "vector_math.h"
 
 namespace minpy::cpu {
 
@@ -24,10 +25,10 @@ using namespace minpy::scalar;
   };
 MINPY_REAL_FN(sqrt, std::sqrt(x), std::sqrt(x))
 MINPY_REAL_FN(cbrt, std::cbrt(x), x)
-MINPY_REAL_FN(exp, std::exp(x), std::exp(x))
+MINPY_REAL_FN(exp, vmath::exp(static_cast<double>(x)), std::exp(x))
 MINPY_REAL_FN(exp2, std::exp2(x), std::pow(decltype(x)(2), x))
 MINPY_REAL_FN(expm1, std::expm1(x), std::exp(x) - decltype(x)(1))
-MINPY_REAL_FN(log, std::log(x), std::log(x))
+MINPY_REAL_FN(log, vmath::log(static_cast<double>(x)), std::log(x))
 MINPY_REAL_FN(log2, std::log2(x), std::log(x) / std::log(typename decltype(x)::value_type(2)))
 MINPY_REAL_FN(log10, std::log10(x), std::log10(x))
 MINPY_REAL_FN(log1p, std::log1p(x), std::log(decltype(x)(1) + x))

@@ -1,0 +1,88 @@
+#include "allocator.h"
+
+#include <sys/mman.h>
+
+#include <cstdlib>
+#include <map>
+#include <mutex>
+#include <new>
+
+namespace minpy::host_memory {
+namespace {
+
+constexpr size_t kLarge = size_t(1) << 20;      // blocks from 1 MiB go through the cache
+constexpr size_t kHugePage = size_t(2) << 20;
+constexpr size_t kCacheLimit = size_t(1) << 30;  // at most 1 GiB kept for reuse
+
+size_t rounded(size_t n) { return n < kLarge ? (n + 63) / 64 * 64 : (n + kHugePage - 1) / kHugePage * kHugePage; }
+
+struct Cache {
+  std::mutex m;
+  std::multimap<size_t, void*> blocks;  // rounded size -> block
+  size_t bytes = 0;
+};
+Cache& cache() {
+  static Cache* c = new Cache;  // never destroyed: arrays may be freed during interpreter teardown
+  return *c;
+}
+
+void* system_alloc(size_t size) {
+  void* p = std::aligned_alloc(size >= kLarge ? kHugePage : 64, size);
+  if (!p) {
+    empty_cache();
+    p = std::aligned_alloc(size >= kLarge ? kHugePage : 64, size);
+  }
+  if (!p) throw std::bad_alloc();
+#ifdef MADV_HUGEPAGE
+  if (size >= kLarge) madvise(p, size, MADV_HUGEPAGE);
+#endif
+  return p;
+}
+
+}  // namespace
+
+void* allocate(size_t nbytes) {
+  size_t size = rounded(nbytes);
+  if (size >= kLarge) {
+    Cache& c = cache();
+    std::lock_guard<std::mutex> g(c.m);
+    auto it = c.blocks.find(size);
+    if (it != c.blocks.end()) {
+      void* p = it->second;
+      c.blocks.erase(it);
+      c.bytes -= size;
+      return p;
+    }
+  }
+  return system_alloc(size);
+}
+
+void release(void* p, size_t nbytes) {
+  size_t size = rounded(nbytes);
+  if (size >= kLarge) {
+    Cache& c = cache();
+    std::lock_guard<std::mutex> g(c.m);
+    if (c.bytes + size <= kCacheLimit) {
+      c.blocks.emplace(size, p);
+      c.bytes += size;
+      return;
+    }
+  }
+  std::free(p);
+}
+
+void empty_cache() {
+  Cache& c = cache();
+  std::lock_guard<std::mutex> g(c.m);
+  for (auto& [size, p] : c.blocks) std::free(p);
+  c.blocks.clear();
+  c.bytes = 0;
+}
+
+size_t cached_bytes() {
+  Cache& c = cache();
+  std::lock_guard<std::mutex> g(c.m);
+  return c.bytes;
+}
+
+}  // namespace minpy::host_memory

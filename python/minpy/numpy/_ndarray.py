@@ -144,3 +144,32 @@ def __array_function__(self, func, types, args, kwargs):
     if mine is not None and not getattr(mine, "_minpy_fallback", False) and mine is not func:
         return mine(*args, **kwargs)
     return _fallback.call_numpy(func.__name__, func, args, kwargs)
+
+
+def _fallback_method(name):
+    np_method = getattr(_np.ndarray, name)
+
+    def method(self, *args, **kwargs):
+        return _fallback.call_numpy(f"ndarray.{name}", np_method, (self,) + args, kwargs)
+
+    method.__name__ = name
+    return method
+
+
+@_method
+def __getattr__(self, name):
+    """Methods of numpy.ndarray that minpy has no native version of run NumPy's (fallback)."""
+    if name.startswith("__") or not hasattr(_np.ndarray, name):
+        raise AttributeError(f"'minpy.numpy.ndarray' object has no attribute {name!r}")
+    value = getattr(_np.ndarray, name)
+    if callable(value):
+        method = _fallback_method(name)
+        setattr(ndarray, name, method)  # later calls find it directly
+        return method.__get__(self)
+    return getattr(_np.asarray(self), name)
+
+
+# Operators without a native version yet go through the fallback too.
+for _name in ("__matmul__", "__rmatmul__", "__imatmul__"):
+    if _name not in ndarray.__dict__:
+        setattr(ndarray, _name, _fallback_method(_name))

@@ -7,4 +7,4 @@ bash scripts/install_deps.sh
 python3 -m pip install -q --disable-pip-version-check --no-build-isolation \
   -Cbuild-dir=build/test -Ccmake.define.MINPY_BUILD_TESTS=ON .
 ctest --test-dir build/test --output-on-failure -j 2
-python3 -m pytest tests/python -q -p no:cacheprovider "$@"
+python3 -m pytest tests/python -q "$@"

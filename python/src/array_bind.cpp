@@ -329,16 +329,29 @@ void init_array(nb::module_& m) {
   for (const Op& op : binary_ops) {
     std::string d = op.dunder;
     const Ufunc* uf = &get_ufunc(op.ufunc);
-    cls.def(("__" + d + "__").c_str(), [uf](nb::handle a, nb::handle b) { return binary(*uf, a, b, false); });
-    cls.def(("__r" + d + "__").c_str(), [uf](nb::handle a, nb::handle b) { return binary(*uf, b, a, true); });
-    cls.def(("__i" + d + "__").c_str(), [uf](nb::handle a, nb::handle b) { return inplace(*uf, a, b); });
+    cls.def(("__" + d + "__").c_str(), [uf](nb::handle a, nb::handle b) { return binary(*uf, a, b, false); },
+            nb::arg("other").none());
+    cls.def(("__r" + d + "__").c_str(), [uf](nb::handle a, nb::handle b) { return binary(*uf, b, a, true); },
+            nb::arg("other").none());
+    cls.def(("__i" + d + "__").c_str(), [uf](nb::handle a, nb::handle b) { return inplace(*uf, a, b); },
+            nb::arg("other").none());
   }
   static const Op compare_ops[] = {{"lt", "less"}, {"le", "less_equal"}, {"gt", "greater"},
                                    {"ge", "greater_equal"}, {"eq", "equal"}, {"ne", "not_equal"}};
   for (const Op& op : compare_ops) {
     const Ufunc* uf = &get_ufunc(op.ufunc);
+    bool is_eq = std::string(op.dunder) == "eq", is_ne = std::string(op.dunder) == "ne";
     cls.def((std::string("__") + op.dunder + "__").c_str(),
-            [uf](nb::handle a, nb::handle b) { return binary(*uf, a, b, false); });
+            [uf, is_eq, is_ne](nb::handle a, nb::handle b) -> nb::object {
+              // NumPy compares with None elementwise: all False for ==, all True for !=.
+              if (b.is_none() && (is_eq || is_ne)) {
+                Array r = Array::empty(as_array(a).shape(), DType::Bool);
+                assign(r, Scalar::from_bool(is_ne));
+                return nb::cast(r);
+              }
+              return binary(*uf, a, b, false);
+            },
+            nb::arg("other").none());
   }
   static const Op unary_ops[] = {{"neg", "negative"}, {"pos", "positive"}, {"abs", "absolute"}, {"invert", "invert"}};
   for (const Op& op : unary_ops) {
@@ -351,18 +364,18 @@ void init_array(nb::module_& m) {
     if (!to_operand(b, o)) return nb::borrow(Py_NotImplemented);
     auto r = call_ufunc(get_ufunc("divmod"), {as_array(a), o});
     return nb::make_tuple(r[0], r[1]);
-  });
+  }, nb::arg("other").none());
   cls.def("__rdivmod__", [](nb::handle a, nb::handle b) -> nb::object {
     Operand o;
     if (!to_operand(b, o)) return nb::borrow(Py_NotImplemented);
     auto r = call_ufunc(get_ufunc("divmod"), {o, as_array(a)});
     return nb::make_tuple(r[0], r[1]);
-  });
+  }, nb::arg("other").none());
   cls.attr("__hash__") = nb::none();
 
   m.def("empty", [](nb::handle shape, nb::handle dtype) {
     return Array::empty(to_int_vector(shape), dtype.is_none() ? DType::Float64 : to_dtype(dtype));
-  });
+  }, nb::arg("shape"), nb::arg("dtype").none() = nb::none());
   m.def("full", [](nb::handle shape, nb::handle value, nb::handle dtype) {
     Shape s = to_int_vector(shape);
     if (is_python_scalar(value)) {
@@ -375,7 +388,7 @@ void init_array(nb::module_& m) {
     Array a = Array::empty(s, dtype.is_none() ? v.dtype() : to_dtype(dtype));
     assign(a, v, Casting::Unsafe, "full");
     return a;
-  });
+  }, nb::arg("shape"), nb::arg("fill_value"), nb::arg("dtype").none() = nb::none());
   m.def("asarray", [](nb::handle obj, nb::handle dtype, bool copy_it) {
     Array a = to_array(obj, copy_it);
     if (!dtype.is_none()) {
@@ -383,7 +396,7 @@ void init_array(nb::module_& m) {
       if (t != a.dtype()) a = astype(a, t);
     }
     return a;
-  }, nb::arg("obj"), nb::arg("dtype") = nb::none(), nb::arg("copy") = false);
+  }, nb::arg("obj"), nb::arg("dtype").none() = nb::none(), nb::arg("copy") = false);
   m.def("broadcast_to", [](nb::handle a, nb::handle shape) {
     Array v = broadcast_to(to_array(a), to_int_vector(shape));
     v.impl()->writeable = false;
@@ -408,7 +421,7 @@ void init_array(nb::module_& m) {
         throw ValueError(msg("view", "the view does not fit in the array's memory."));
     }
     return base.view(sh, st, offset, t);
-  });
+  }, nb::arg("a"), nb::arg("shape"), nb::arg("strides"), nb::arg("offset"), nb::arg("dtype").none() = nb::none());
 }
 
 }  // namespace minpy::py

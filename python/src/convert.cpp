@@ -170,7 +170,8 @@ Array to_array(nb::handle obj, bool copy_it) {
   // Nested sequences and everything else: let NumPy parse it, then copy its buffer.
   nb::object arr = numpy().attr("asarray")(obj);
   if (from_buffer(arr, out)) return out;
-  std::string dt = nb::cast<std::string>(nb::str(arr.attr("dtype")));
+  nb::object dtype_obj = arr.attr("dtype");
+  std::string dt = nb::steal<nb::str>(PyObject_Str(dtype_obj.ptr())).c_str();
   throw TypeError(msg("array", "minpy arrays cannot hold dtype " + dt + "."));
 }
 

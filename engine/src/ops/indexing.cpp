@@ -386,13 +386,32 @@ bool full_mask(const Array& a, const std::vector<IndexItem>& index) {
          index[0].array.device().type == DeviceType::CPU;
 }
 
-template <size_t N>
-void mask_gather(const char* src, const bool* m, int64_t n, char* dst) {
-  for (int64_t i = 0; i < n; ++i)
-    if (m[i]) {
-      std::memcpy(dst, src + i * N, N);
-      dst += N;
+// Fast path for a[idx] with one integer array on a C-contiguous array: whole rows are copied.
+bool axis0_take(const Array& a, const std::vector<IndexItem>& index) {
+  return index.size() == 1 && index[0].kind == IndexItem::Kind::Array && is_integer(index[0].array.dtype()) &&
+         index[0].array.ndim() >= 1 && a.ndim() >= 1 && a.c_contiguous() && index[0].array.c_contiguous() &&
+         a.device().type == DeviceType::CPU && index[0].array.device().type == DeviceType::CPU;
+}
+
+template <class T, size_t N>
+void take_rows(const Array& a, const Array& idx, char* out, int64_t rowbytes) {
+  const T* ip = idx.data_as<T>();
+  int64_t n = a.shape(0), m = idx.size();
+  const char* src = a.data();
+  for (int64_t k = 0; k < m; ++k) {
+    int64_t v;
+    if constexpr (std::is_unsigned_v<T>) {
+      if (static_cast<uint64_t>(ip[k]) >= static_cast<uint64_t>(n))
+        throw IndexError(msg("getitem", out_of_bounds(std::to_string(ip[k]), 0, n)));
+      v = static_cast<int64_t>(ip[k]);
+    } else {
+      v = static_cast<int64_t>(ip[k]);
+      if (v < -n || v >= n) throw IndexError(msg("getitem", out_of_bounds(std::to_string(v), 0, n)));
+      if (v < 0) v += n;
     }
+    if constexpr (N > 0) std::memcpy(out + k * N, src + v * N, N);
+    else std::memcpy(out + k * rowbytes, src + v * rowbytes, rowbytes);
+  }
 }
 
 }  // namespace
@@ -402,15 +421,32 @@ Array getitem(const Array& a, const std::vector<IndexItem>& index) {
   count_op("getitem");
   if (full_mask(a, index)) {
     const bool* m = index[0].array.data_as<bool>();
-    int64_t n = a.size();
-    Array out = Array::empty({cpu::count_true(m, n)}, a.dtype());
-    switch (a.itemsize()) {
-      case 1: mask_gather<1>(a.data(), m, n, out.data()); break;
-      case 2: mask_gather<2>(a.data(), m, n, out.data()); break;
-      case 4: mask_gather<4>(a.data(), m, n, out.data()); break;
-      case 8: mask_gather<8>(a.data(), m, n, out.data()); break;
-      default: mask_gather<16>(a.data(), m, n, out.data()); break;
-    }
+    int64_t n = a.size(), count = cpu::count_true(m, n);
+    Array out = Array::empty({count}, a.dtype());
+    cpu::mask_copy(a.data(), m, n, out.data(), count, a.itemsize(), false, false);
+    return out;
+  }
+  if (axis0_take(a, index)) {
+    const Array& idx = index[0].array;
+    Shape shape = idx.shape();
+    shape.insert(shape.end(), a.shape().begin() + 1, a.shape().end());
+    check_ndim(shape.size(), "getitem");
+    Array out = Array::empty(shape, a.dtype());
+    int64_t rowbytes = a.ndim() > 1 ? a.strides()[0] : static_cast<int64_t>(a.itemsize());
+    if (out.size() == 0 && idx.size() == 0) return out;
+    visit_dtype(idx.dtype(), [&](auto t) {
+      using T = decltype(t);
+      if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+        if (a.ndim() > 1) take_rows<T, 0>(a, idx, out.data(), rowbytes);
+        else switch (a.itemsize()) {
+            case 1: take_rows<T, 1>(a, idx, out.data(), 1); break;
+            case 2: take_rows<T, 2>(a, idx, out.data(), 2); break;
+            case 4: take_rows<T, 4>(a, idx, out.data(), 4); break;
+            case 8: take_rows<T, 8>(a, idx, out.data(), 8); break;
+            default: take_rows<T, 16>(a, idx, out.data(), 16); break;
+          }
+      }
+    });
     return out;
   }
   Plan p = make_plan(a, index, "getitem");
@@ -424,6 +460,13 @@ void setitem(const Array& a, const std::vector<IndexItem>& index, const Array& v
   Plan p = make_plan(a, index, "setitem");
   if (!p.advanced) return assign(p.v, value, Casting::Unsafe, "setitem");
   count_op("setitem");
+  if (full_mask(a, index)) {
+    bool scalar;
+    Array src = value_for(value, p.result_shape, a.dtype(), scalar, "setitem");
+    const bool* m = index[0].array.data_as<bool>();
+    cpu::mask_copy(a.data(), m, a.size(), src.data(), p.result_shape[0], a.itemsize(), true, scalar);
+    return;
+  }
   bool scalar;
   Array src = value_for(value, p.result_shape, a.dtype(), scalar, "setitem");
   cpu::scatter(p.v.data(), src.data(), scalar, p.layout);
@@ -435,6 +478,10 @@ void setitem(const Array& a, const std::vector<IndexItem>& index, const Scalar& 
   if (!p.advanced) return assign(p.v, value, "setitem");
   count_op("setitem");
   Array src = value.to_array(a.dtype(), "setitem");
+  if (full_mask(a, index)) {
+    cpu::mask_copy(a.data(), index[0].array.data_as<bool>(), a.size(), src.data(), 0, a.itemsize(), true, true);
+    return;
+  }
   cpu::scatter(p.v.data(), src.data(), true, p.layout);
 }
 
@@ -497,7 +544,7 @@ void ufunc_at(const Ufunc& uf, const Array& a, const std::vector<IndexItem>& ind
     auto [mn, mx] = std::minmax_element(offs.begin(), offs.end());
     int64_t g = static_cast<int64_t>(a.itemsize());
     int64_t span = (*mx - *mn) / g + 1;
-    if (span <= 4 * n + 4096) {
+    if (span <= 32 * n + (int64_t(1) << 22)) {
       std::vector<int32_t> seen(span, 0);
       for (int64_t i = 0; i < n; ++i) rounds = std::max(rounds, (round[i] = seen[(offs[i] - *mn) / g]++) + 1);
     } else {
@@ -699,9 +746,13 @@ std::vector<Array> nonzero(const Array& a) {
     ptr.push_back(out.back().data_as<int64_t>());
   }
   if (nd == 1) {
+    // Branch-free: write every position, advance on true; stop once all nnz are written.
     int64_t k = 0;
-    for (int64_t i = 0; i < n; ++i)
-      if (p[i]) ptr[0][k++] = i;
+    const unsigned char* pb = reinterpret_cast<const unsigned char*>(p);
+    for (int64_t i = 0; k < nnz; ++i) {
+      ptr[0][k] = i;
+      k += pb[i] != 0;
+    }
     return out;
   }
   int64_t ctr[kMaxDims] = {};

@@ -49,6 +49,11 @@ void walk(char* sel, char* flat, bool flat_scalar, const GatherLayout& L, const 
   int64_t fstep = flat_scalar ? 0 : static_cast<int64_t>(N);
   char* f = flat + (flat_scalar ? 0 : begin * ninner * static_cast<int64_t>(N));
   int nd = static_cast<int>(ish.size());
+  if (nd == 0 && L.outer_shape.empty()) {
+    // The common a[idx] / a[idx] = v: one element per index combination.
+    for (int64_t b = begin; b < end; ++b) move<N, ToSel>(sel + L.boff[b], f, fstep);
+    return;
+  }
   int64_t cur_o = -1, ooff = 0;
   for (int64_t i = begin; i < end; ++i) {
     int64_t o = i / L.nb, b = i - o * L.nb;
@@ -145,6 +150,40 @@ void where(const Array& cond, const Array& x, const Array& y, const Array& out) 
     default: fn = &where_loop<16>; break;
   }
   nd_loop(out.shape(), 4, ops, fn, 1 << 15);
+}
+
+namespace {
+template <size_t N>
+void masked_copy(char* a, const bool* m, int64_t n, char* flat, int64_t count, bool to_a, bool flat_scalar) {
+  if (to_a) {
+    int64_t fstep = flat_scalar ? 0 : static_cast<int64_t>(N);
+    for (int64_t i = 0; i < n; ++i)
+      if (m[i]) {
+        std::memcpy(a + i * N, flat, N);
+        flat += fstep;
+      }
+    return;
+  }
+  // Branch-free compaction: always copy, advance by the mask; stops once `count` are written.
+  // Bytes are read as bytes: a bool array viewed over other data may hold values other than 0/1.
+  const unsigned char* mb = reinterpret_cast<const unsigned char*>(m);
+  int64_t k = 0;
+  for (int64_t i = 0; k < count; ++i) {
+    std::memcpy(flat + k * N, a + i * N, N);
+    k += mb[i] != 0;
+  }
+}
+}  // namespace
+
+void mask_copy(char* a, const bool* m, int64_t n, char* flat, int64_t count, size_t itemsize, bool to_a,
+               bool flat_scalar) {
+  switch (itemsize) {
+    case 1: return masked_copy<1>(a, m, n, flat, count, to_a, flat_scalar);
+    case 2: return masked_copy<2>(a, m, n, flat, count, to_a, flat_scalar);
+    case 4: return masked_copy<4>(a, m, n, flat, count, to_a, flat_scalar);
+    case 8: return masked_copy<8>(a, m, n, flat, count, to_a, flat_scalar);
+    default: return masked_copy<16>(a, m, n, flat, count, to_a, flat_scalar);
+  }
 }
 
 int64_t count_true(const bool* p, int64_t n) {

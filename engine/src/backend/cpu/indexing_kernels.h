@@ -25,6 +25,10 @@ void gather(const char* src, char* dst, const GatherLayout& L);
 void scatter(char* dst, const char* src, bool src_scalar, const GatherLayout& L);
 // out = cond ? x : y elementwise; all four already broadcast to out's shape, x/y/out same dtype.
 void where(const Array& cond, const Array& x, const Array& y, const Array& out);
+// Masked copy over C-contiguous a and mask (n elements): to_a=false packs the `count` selected
+// elements of a into flat; to_a=true writes flat (or its one element, flat_scalar) into them.
+void mask_copy(char* a, const bool* m, int64_t n, char* flat, int64_t count, size_t itemsize, bool to_a,
+               bool flat_scalar);
 // Positions of true elements of a C-contiguous bool array, as flat indices.
 int64_t count_true(const bool* p, int64_t n);
 

@@ -393,11 +393,12 @@ bool axis0_take(const Array& a, const std::vector<IndexItem>& index) {
          a.device().type == DeviceType::CPU && index[0].array.device().type == DeviceType::CPU;
 }
 
-template <class T, size_t N>
-void take_rows(const Array& a, const Array& idx, char* out, int64_t rowbytes) {
+// Copies rows a[idx[k]] <-> out[k]; put=true writes into a (out[0] only when out_scalar).
+template <class T, size_t N, bool Put = false>
+void take_rows(const Array& a, const Array& idx, char* out, int64_t rowbytes, bool out_scalar = false) {
   const T* ip = idx.data_as<T>();
   int64_t n = a.shape(0), m = idx.size();
-  const char* src = a.data();
+  char* src = a.data();
   for (int64_t k = 0; k < m; ++k) {
     int64_t v;
     if constexpr (std::is_unsigned_v<T>) {
@@ -409,8 +410,13 @@ void take_rows(const Array& a, const Array& idx, char* out, int64_t rowbytes) {
       if (v < -n || v >= n) throw IndexError(msg("getitem", out_of_bounds(std::to_string(v), 0, n)));
       if (v < 0) v += n;
     }
-    if constexpr (N > 0) std::memcpy(out + k * N, src + v * N, N);
-    else std::memcpy(out + k * rowbytes, src + v * rowbytes, rowbytes);
+    if constexpr (Put) {
+      if constexpr (N > 0) std::memcpy(src + v * N, out + (out_scalar ? 0 : k * N), N);
+      else std::memcpy(src + v * rowbytes, out + (out_scalar ? 0 : k * rowbytes), rowbytes);
+    } else {
+      if constexpr (N > 0) std::memcpy(out + k * N, src + v * N, N);
+      else std::memcpy(out + k * rowbytes, src + v * rowbytes, rowbytes);
+    }
   }
 }
 
@@ -457,16 +463,17 @@ Array getitem(const Array& a, const std::vector<IndexItem>& index) {
 
 void setitem(const Array& a, const std::vector<IndexItem>& index, const Array& value) {
   check_writeable(a, "setitem");
-  Plan p = make_plan(a, index, "setitem");
-  if (!p.advanced) return assign(p.v, value, Casting::Unsafe, "setitem");
+  if (is_basic_index(index)) return assign(basic_index(a, index), value, Casting::Unsafe, "setitem");
   count_op("setitem");
   if (full_mask(a, index)) {
     bool scalar;
-    Array src = value_for(value, p.result_shape, a.dtype(), scalar, "setitem");
     const bool* m = index[0].array.data_as<bool>();
-    cpu::mask_copy(a.data(), m, a.size(), src.data(), p.result_shape[0], a.itemsize(), true, scalar);
+    int64_t count = cpu::count_true(m, a.size());
+    Array src = value_for(value, {count}, a.dtype(), scalar, "setitem");
+    cpu::mask_copy(a.data(), m, a.size(), src.data(), count, a.itemsize(), true, scalar);
     return;
   }
+  Plan p = make_plan(a, index, "setitem");
   bool scalar;
   Array src = value_for(value, p.result_shape, a.dtype(), scalar, "setitem");
   cpu::scatter(p.v.data(), src.data(), scalar, p.layout);
@@ -474,14 +481,29 @@ void setitem(const Array& a, const std::vector<IndexItem>& index, const Array& v
 
 void setitem(const Array& a, const std::vector<IndexItem>& index, const Scalar& value) {
   check_writeable(a, "setitem");
-  Plan p = make_plan(a, index, "setitem");
-  if (!p.advanced) return assign(p.v, value, "setitem");
+  if (is_basic_index(index)) return assign(basic_index(a, index), value, "setitem");
   count_op("setitem");
   Array src = value.to_array(a.dtype(), "setitem");
+  if (a.ndim() == 1 && axis0_take(a, index)) {
+    // a[idx] = scalar on a contiguous vector: write in index order (last write wins).
+    const Array& idx = index[0].array;
+    visit_dtype(idx.dtype(), [&](auto t) {
+      using T = decltype(t);
+      if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) switch (a.itemsize()) {
+          case 1: take_rows<T, 1, true>(a, idx, src.data(), 1, true); break;
+          case 2: take_rows<T, 2, true>(a, idx, src.data(), 2, true); break;
+          case 4: take_rows<T, 4, true>(a, idx, src.data(), 4, true); break;
+          case 8: take_rows<T, 8, true>(a, idx, src.data(), 8, true); break;
+          default: take_rows<T, 16, true>(a, idx, src.data(), 16, true); break;
+        }
+    });
+    return;
+  }
   if (full_mask(a, index)) {
     cpu::mask_copy(a.data(), index[0].array.data_as<bool>(), a.size(), src.data(), 0, a.itemsize(), true, true);
     return;
   }
+  Plan p = make_plan(a, index, "setitem");
   cpu::scatter(p.v.data(), src.data(), true, p.layout);
 }
 

@@ -155,6 +155,16 @@ void where(const Array& cond, const Array& x, const Array& y, const Array& out) 
 namespace {
 template <size_t N>
 void masked_copy(char* a, const bool* m, int64_t n, char* flat, int64_t count, bool to_a, bool flat_scalar) {
+  if (to_a && flat_scalar) {
+    // Branch-free select: every element is rewritten with either itself or the value.
+    const unsigned char* mb = reinterpret_cast<const unsigned char*>(m);
+    for (int64_t i = 0; i < n; ++i) {
+      char cur[N];
+      std::memcpy(cur, a + i * N, N);
+      std::memcpy(a + i * N, mb[i] ? flat : cur, N);
+    }
+    return;
+  }
   if (to_a) {
     int64_t fstep = flat_scalar ? 0 : static_cast<int64_t>(N);
     for (int64_t i = 0; i < n; ++i)

@@ -78,9 +78,7 @@ void parse_item(nb::handle h, std::vector<IndexItem>& items) {
     Array a;
     try {
       a = to_array(h);
-    } catch (const TypeError&) {
-      throw IndexError(msg("getitem", kInvalidIndex));
-    } catch (nb::python_error&) {
+    } catch (const std::exception&) {  // unsupported dtypes (object, str, huge ints), ragged lists
       throw IndexError(msg("getitem", kInvalidIndex));
     }
     bool sequence = PyList_Check(p) || PyTuple_Check(p);

@@ -78,7 +78,10 @@ void parse_item(nb::handle h, std::vector<IndexItem>& items) {
     Array a;
     try {
       a = to_array(h);
-    } catch (const std::exception&) {  // unsupported dtypes (object, str, huge ints), ragged lists
+    } catch (nb::python_error& e) {
+      if (e.matches(PyExc_ValueError)) throw;  // ragged nested lists: NumPy's ValueError
+      throw IndexError(msg("getitem", kInvalidIndex));
+    } catch (const std::exception&) {  // unsupported dtypes (object, str, huge ints)
       throw IndexError(msg("getitem", kInvalidIndex));
     }
     bool sequence = PyList_Check(p) || PyTuple_Check(p);

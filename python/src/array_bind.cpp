@@ -8,6 +8,8 @@
 
 #include "convert.h"
 #include "minpy/errors.h"
+#include "index_parse.h"
+#include "minpy/indexing.h"
 #include "minpy/ops.h"
 
 namespace minpy::py {
@@ -65,66 +67,19 @@ nb::object scalar_conversion(const Array& a, const char* what) {
   return first_element(a);
 }
 
-// Parses a basic index (ints, slices, Ellipsis, None); false when it needs advanced indexing.
-bool parse_item(nb::handle h, std::vector<IndexItem>& items) {
-  PyObject* p = h.ptr();
-  IndexItem it;
-  if (PyLong_CheckExact(p)) {
-    it.kind = IndexItem::Kind::Int;
-    it.index = PyLong_AsLongLong(p);
-    if (PyErr_Occurred()) {
-      PyErr_Clear();
-      throw IndexError(msg("getitem", "cannot fit 'int' into an index-sized integer."));
-    }
-  } else if (PyIndex_Check(p) && !PyBool_Check(p) && !PySequence_Check(p)) {
-    // NumPy integer scalars index like Python ints.
-    it.kind = IndexItem::Kind::Int;
-    it.index = PyNumber_AsSsize_t(p, PyExc_IndexError);
-    if (PyErr_Occurred()) throw nb::python_error();
-  } else if (PySlice_Check(p)) {
-    Py_ssize_t start, stop, step;
-    if (PySlice_Unpack(p, &start, &stop, &step) < 0) throw nb::python_error();
-    it.kind = IndexItem::Kind::Slice;
-    it.start = start;
-    it.stop = stop;
-    it.step = step;
-    it.has_start = it.has_stop = true;
-  } else if (p == Py_Ellipsis) {
-    it.kind = IndexItem::Kind::Ellipsis;
-  } else if (p == Py_None) {
-    it.kind = IndexItem::Kind::NewAxis;
-  } else {
-    return false;
-  }
-  items.push_back(it);
-  return true;
-}
-
-bool parse_index(nb::handle key, std::vector<IndexItem>& items) {
-  if (PyTuple_Check(key.ptr())) {
-    for (nb::handle h : nb::borrow<nb::tuple>(key))
-      if (!parse_item(h, items)) return false;
-    return true;
-  }
-  return parse_item(key, items);
-}
-
 nb::object getitem(nb::handle self, nb::handle key) {
   std::vector<IndexItem> items;
-  if (parse_index(key, items)) return nb::cast(basic_index(as_array(self), items));
-  return hook("getitem")(self, key);
+  parse_index(key, items);
+  return nb::cast(minpy::getitem(as_array(self), items));
 }
 
 void setitem(nb::handle self, nb::handle key, nb::handle value) {
   std::vector<IndexItem> items;
-  if (!parse_index(key, items)) {
-    hook("setitem")(self, key, value);
-    return;
-  }
-  Array dst = basic_index(as_array(self), items);
-  if (!dst.writeable()) throw ValueError(msg("setitem", "assignment destination is read-only."));
-  if (is_python_scalar(value)) assign(dst, to_scalar(value));
-  else assign(dst, to_array(value), Casting::Unsafe);
+  parse_index(key, items);
+  Array a = as_array(self);
+  if (!a.writeable()) throw ValueError(msg("setitem", "assignment destination is read-only."));
+  if (is_python_scalar(value)) minpy::setitem(a, items, to_scalar(value));
+  else minpy::setitem(a, items, setitem_value(value, a.dtype()));
 }
 
 nb::dict array_interface(const Array& a) {
@@ -296,8 +251,8 @@ void init_array(nb::module_& m) {
              if (a.ndim() == 0) throw TypeError(msg("len", "len() of unsized object."));
              return a.shape(0);
            })
-      .def("__getitem__", &getitem)
-      .def("__setitem__", &setitem)
+      .def("__getitem__", &getitem, nb::arg("key").none())
+      .def("__setitem__", &setitem, nb::arg("key").none(), nb::arg("value").none())
       .def("__bool__",
            [](nb::handle s) {
              Array a = as_array(s);

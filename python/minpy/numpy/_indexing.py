@@ -1,0 +1,89 @@
+"""Indexing and selection functions (take, put, nonzero, where, ...) on minpy's engine."""
+from minpy import _core
+
+__all__ = ["take", "take_along_axis", "put", "nonzero", "argwhere", "flatnonzero", "where", "compress",
+           "extract", "place", "putmask"]
+
+_ndarray = _core.ndarray
+_NOVALUE = object()
+
+
+def _arr(a):
+    return a if isinstance(a, _ndarray) else _core.asarray(a)
+
+
+def _to_out(r, out):
+    if out is None:
+        return r
+    out[...] = r
+    return out
+
+
+def take(a, indices, axis=None, out=None, mode="raise"):
+    return _to_out(_core.take(_arr(a), _arr(indices), axis, mode), out)
+
+
+def take_along_axis(arr, indices, axis=-1):
+    return _core.take_along_axis(_arr(arr), _arr(indices), axis)
+
+
+def put(a, ind, v, mode="raise"):
+    _core.put(a, _arr(ind), v, mode)
+
+
+def nonzero(a):
+    return _core.nonzero(_arr(a))
+
+
+def argwhere(a):
+    return _core.argwhere(_arr(a))
+
+
+def flatnonzero(a):
+    return _core.flatnonzero(_arr(a))
+
+
+def where(condition, x=_NOVALUE, y=_NOVALUE):
+    if x is _NOVALUE and y is _NOVALUE:
+        return nonzero(condition)
+    if x is _NOVALUE or y is _NOVALUE:
+        raise ValueError("[where] either both or neither of x and y should be given.")
+    return _core.where(_arr(condition), x, y)
+
+
+def compress(condition, a, axis=None, out=None):
+    return _to_out(_core.compress(_arr(condition), _arr(a), axis), out)
+
+
+def extract(condition, arr):
+    return _core.extract(_arr(condition), _arr(arr))
+
+
+def place(arr, mask, vals):
+    _core.place(arr, _arr(mask), vals)
+
+
+def putmask(a, mask, values):
+    _core.putmask(a, _arr(mask), values)
+
+
+# ndarray methods with NumPy's signatures.
+def _m_take(self, indices, axis=None, out=None, mode="raise"):
+    return take(self, indices, axis, out, mode)
+
+
+def _m_put(self, indices, values, mode="raise"):
+    put(self, indices, values, mode)
+
+
+def _m_nonzero(self):
+    return nonzero(self)
+
+
+def _m_compress(self, condition, axis=None, out=None):
+    return compress(condition, self, axis, out)
+
+
+for _name, _fn in (("take", _m_take), ("put", _m_put), ("nonzero", _m_nonzero), ("compress", _m_compress)):
+    _fn.__name__ = _name
+    setattr(_ndarray, _name, _fn)

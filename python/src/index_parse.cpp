@@ -1,0 +1,115 @@
+#include "index_parse.h"
+
+#include "minpy/errors.h"
+
+namespace minpy::py {
+namespace {
+
+const char* kInvalidIndex =
+    "only integers, slices (`:`), ellipsis (`...`), numpy.newaxis (`None`) and integer or boolean arrays are "
+    "valid indices.";
+
+Array bool_scalar_array(bool v) {
+  Array a = Array::empty({}, DType::Bool);
+  *a.data_as<bool>() = v;
+  return a;
+}
+
+bool is_numpy_bool(nb::handle h) {
+  static PyObject* t = numpy().attr("bool_").ptr();  // a type: lives as long as numpy
+  return Py_TYPE(h.ptr()) == reinterpret_cast<PyTypeObject*>(t);
+}
+
+void parse_item(nb::handle h, std::vector<IndexItem>& items) {
+  PyObject* p = h.ptr();
+  IndexItem it;
+  if (PyLong_CheckExact(p)) {
+    it.kind = IndexItem::Kind::Int;
+    it.index = PyLong_AsLongLong(p);
+    if (PyErr_Occurred()) {
+      PyErr_Clear();
+      throw IndexError(msg("getitem", "cannot fit 'int' into an index-sized integer."));
+    }
+  } else if (PySlice_Check(p)) {
+    Py_ssize_t start, stop, step;
+    if (PySlice_Unpack(p, &start, &stop, &step) < 0) throw nb::python_error();
+    it.kind = IndexItem::Kind::Slice;
+    it.start = start;
+    it.stop = stop;
+    it.step = step;
+    it.has_start = it.has_stop = true;
+  } else if (p == Py_Ellipsis) {
+    it.kind = IndexItem::Kind::Ellipsis;
+  } else if (p == Py_None) {
+    it.kind = IndexItem::Kind::NewAxis;
+  } else if (PyBool_Check(p) || is_numpy_bool(h)) {
+    it.kind = IndexItem::Kind::Array;
+    it.array = bool_scalar_array(PyObject_IsTrue(p) == 1);
+  } else if (is_ndarray(h)) {
+    Array a = as_array(h);
+    if (a.ndim() == 0 && is_integer(a.dtype()) && a.device().type == DeviceType::CPU) {
+      // minpy's 0-d integer arrays stand for NumPy's integer scalars (what a[i] or argmax gives).
+      it.kind = IndexItem::Kind::Int;
+      it.index = visit_dtype(a.dtype(), [&](auto v) -> int64_t {
+        using T = decltype(v);
+        if constexpr (std::is_integral_v<T>) {
+          T x = *a.data_as<T>();
+          if constexpr (std::is_same_v<T, uint64_t>)
+            if (x > static_cast<uint64_t>(INT64_MAX))
+              throw IndexError(msg("getitem", "cannot fit 'int' into an index-sized integer."));
+          return static_cast<int64_t>(x);
+        } else {
+          return 0;
+        }
+      });
+    } else {
+      it.kind = IndexItem::Kind::Array;
+      it.array = a;
+    }
+  } else if (PyIndex_Check(p) && !PySequence_Check(p)) {
+    // NumPy integer scalars index like Python ints.
+    it.kind = IndexItem::Kind::Int;
+    it.index = PyNumber_AsSsize_t(p, PyExc_IndexError);
+    if (PyErr_Occurred()) throw nb::python_error();
+  } else if (PyUnicode_Check(p) || PyBytes_Check(p) || !(PySequence_Check(p) || PyObject_CheckBuffer(p))) {
+    throw IndexError(msg("getitem", kInvalidIndex));
+  } else {
+    // Lists, nested sequences and NumPy arrays: converted as NumPy converts them.
+    Array a;
+    try {
+      a = to_array(h);
+    } catch (nb::python_error& e) {
+      if (e.matches(PyExc_ValueError)) throw;  // ragged nested lists: NumPy's ValueError
+      throw IndexError(msg("getitem", kInvalidIndex));
+    } catch (const std::exception&) {  // unsupported dtypes (object, str, huge ints)
+      throw IndexError(msg("getitem", kInvalidIndex));
+    }
+    bool sequence = PyList_Check(p) || PyTuple_Check(p);
+    if (sequence && a.size() == 0 && !is_integer(a.dtype()) && a.dtype() != DType::Bool)
+      a = Array::empty(a.shape(), DType::Int64);  // NumPy indexes with [] as an empty intp array
+    else if (sequence && !is_integer(a.dtype()) && a.dtype() != DType::Bool)
+      throw IndexError(msg("getitem", kInvalidIndex));
+    it.kind = IndexItem::Kind::Array;
+    it.array = a;
+  }
+  items.push_back(std::move(it));
+}
+
+}  // namespace
+
+void parse_index(nb::handle key, std::vector<IndexItem>& items) {
+  if (PyTuple_Check(key.ptr())) {
+    for (nb::handle h : nb::borrow<nb::tuple>(key)) parse_item(h, items);
+    return;
+  }
+  parse_item(key, items);
+}
+
+Array setitem_value(nb::handle value, DType target) {
+  if (is_ndarray(value)) return as_array(value);
+  if (PyList_Check(value.ptr()) || PyTuple_Check(value.ptr()))
+    return to_array(numpy().attr("asarray")(value, np_dtype(target)));
+  return to_array(value);
+}
+
+}  // namespace minpy::py

@@ -1,0 +1,90 @@
+// Bindings of the indexing family: ufunc.at and the selection functions (take, put, nonzero, ...).
+#include <nanobind/stl/optional.h>
+#include <nanobind/stl/string.h>
+
+#include "convert.h"
+#include "index_parse.h"
+#include "minpy/errors.h"
+#include "minpy/indexing.h"
+
+namespace minpy::py {
+namespace {
+
+std::optional<int64_t> opt_axis(nb::handle axis) {
+  if (axis.is_none()) return std::nullopt;
+  return nb::cast<int64_t>(nb::int_(axis));
+}
+
+Operand operand(nb::handle h) {
+  Operand o;
+  if (!to_operand(h, o)) o = to_array(h);
+  return o;
+}
+
+nb::object ufunc_at(nb::handle self, nb::handle a, nb::handle indices, nb::handle b) {
+  std::string name = nb::cast<std::string>(self.attr("__name__"));
+  if (!is_ndarray(a)) {
+    // NumPy arrays keep NumPy's own ufunc.at (it writes into their memory).
+    if (nb::isinstance(a, numpy().attr("ndarray"))) {
+      if (b.is_none()) return numpy().attr(name.c_str()).attr("at")(a, indices);
+      return numpy().attr(name.c_str()).attr("at")(a, indices, b);
+    }
+    throw TypeError(msg("at", "first operand must be array"));
+  }
+  std::vector<IndexItem> items;
+  parse_index(indices, items);
+  if (b.is_none()) {
+    minpy::ufunc_at(get_ufunc(name), as_array(a), items, nullptr);
+  } else {
+    Array bv = to_array(b);  // strong, as NumPy converts it
+    minpy::ufunc_at(get_ufunc(name), as_array(a), items, &bv);
+  }
+  return nb::none();
+}
+
+}  // namespace
+
+void init_indexing(nb::module_& m) {
+  nb::object ufunc_cls = m.attr("ufunc");
+  ufunc_cls.attr("at") = nb::cpp_function(&ufunc_at, nb::is_method(), nb::name("at"), nb::scope(ufunc_cls),
+                                          nb::arg("a"), nb::arg("indices"), nb::arg("b").none() = nb::none());
+
+  m.def("take", [](nb::handle a, nb::handle indices, nb::handle axis, const std::string& mode) {
+    return take(to_array(a), to_array(indices), opt_axis(axis), clip_mode_from_name(mode, "take"));
+  }, nb::arg("a"), nb::arg("indices"), nb::arg("axis").none(), nb::arg("mode"));
+  m.def("take_along_axis", [](nb::handle a, nb::handle indices, nb::handle axis) {
+    return take_along_axis(to_array(a), to_array(indices), opt_axis(axis));
+  }, nb::arg("a"), nb::arg("indices"), nb::arg("axis").none());
+  m.def("put", [](nb::handle a, nb::handle indices, nb::handle values, const std::string& mode) {
+    if (!is_ndarray(a)) throw TypeError(msg("put", "argument 1 must be numpy.ndarray, not " +
+                                                std::string(Py_TYPE(a.ptr())->tp_name)));
+    Array arr = as_array(a);
+    put(arr, to_array(indices), setitem_value(values, arr.dtype()), clip_mode_from_name(mode, "put"));
+  });
+  m.def("nonzero", [](nb::handle a) {
+    nb::list l;
+    for (const Array& r : nonzero(to_array(a))) l.append(nb::cast(r));
+    return nb::tuple(l);
+  });
+  m.def("argwhere", [](nb::handle a) { return argwhere(to_array(a)); });
+  m.def("flatnonzero", [](nb::handle a) { return flatnonzero(to_array(a)); });
+  m.def("where", [](nb::handle c, nb::handle x, nb::handle y) {
+    return where(to_array(c), operand(x), operand(y));
+  });
+  m.def("compress", [](nb::handle c, nb::handle a, nb::handle axis) {
+    return compress(to_array(c), to_array(a), opt_axis(axis));
+  }, nb::arg("condition"), nb::arg("a"), nb::arg("axis").none());
+  m.def("extract", [](nb::handle c, nb::handle a) { return extract(to_array(c), to_array(a)); });
+  m.def("place", [](nb::handle a, nb::handle mask, nb::handle vals) {
+    if (!is_ndarray(a)) throw TypeError(msg("place", "argument 1 must be numpy.ndarray"));
+    Array arr = as_array(a);
+    place(arr, to_array(mask), setitem_value(vals, arr.dtype()));
+  });
+  m.def("putmask", [](nb::handle a, nb::handle mask, nb::handle values) {
+    if (!is_ndarray(a)) throw TypeError(msg("putmask", "argument 1 must be numpy.ndarray"));
+    Array arr = as_array(a);
+    putmask(arr, to_array(mask), setitem_value(values, arr.dtype()));
+  });
+}
+
+}  // namespace minpy::py

@@ -55,4 +55,37 @@ void gemm(DType t, bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, 
   }
 }
 
+void gemv(DType t, bool trans, int64_t rows, int64_t cols, const void* a, int64_t lda, const void* x, int64_t incx,
+          void* y, int64_t incy) {
+  const CBLAS_TRANSPOSE ta = trans ? CblasTrans : CblasNoTrans;
+  const int M = static_cast<int>(rows), N = static_cast<int>(cols), LDA = static_cast<int>(lda);
+  const int IX = static_cast<int>(incx), IY = static_cast<int>(incy);
+  switch (t) {
+    case DType::Float32:
+      MINPY_BLAS(cblas_sgemv)(CblasRowMajor, ta, M, N, 1.0f, static_cast<const float*>(a), LDA,
+                              static_cast<const float*>(x), IX, 0.0f, static_cast<float*>(y), IY);
+      break;
+    case DType::Float64:
+      MINPY_BLAS(cblas_dgemv)(CblasRowMajor, ta, M, N, 1.0, static_cast<const double*>(a), LDA,
+                              static_cast<const double*>(x), IX, 0.0, static_cast<double*>(y), IY);
+      break;
+    case DType::Complex64: {
+      const std::complex<float> one(1, 0), zero(0, 0);
+      MINPY_BLAS(cblas_cgemv)(CblasRowMajor, ta, M, N, reinterpret_cast<const float*>(&one),
+                              static_cast<const float*>(a), LDA, static_cast<const float*>(x), IX,
+                              reinterpret_cast<const float*>(&zero), static_cast<float*>(y), IY);
+      break;
+    }
+    case DType::Complex128: {
+      const std::complex<double> one(1, 0), zero(0, 0);
+      MINPY_BLAS(cblas_zgemv)(CblasRowMajor, ta, M, N, reinterpret_cast<const double*>(&one),
+                              static_cast<const double*>(a), LDA, static_cast<const double*>(x), IX,
+                              reinterpret_cast<const double*>(&zero), static_cast<double*>(y), IY);
+      break;
+    }
+    default:
+      break;
+  }
+}
+
 }  // namespace minpy::cpu::blas

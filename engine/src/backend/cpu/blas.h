@@ -19,4 +19,8 @@ inline constexpr int64_t kMaxDim = 0x7fffffff;
 void gemm(DType t, bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, const void* a, int64_t lda,
           const void* b, int64_t ldb, void* c, int64_t ldc);
 
+// y = op(A) @ x, A stored row-major as rows x cols (leading dim lda); increments in elements, > 0.
+void gemv(DType t, bool trans, int64_t rows, int64_t cols, const void* a, int64_t lda, const void* x, int64_t incx,
+          void* y, int64_t incy);
+
 }  // namespace minpy::cpu::blas

@@ -141,6 +141,25 @@ void gemm_blas(DType t, const Mat& A0, const Mat& B0, const Mat& C) {
     B = pack(B, isz, bbuf);
     blas_layout(B, isz, tb, ldb);
   }
+  // Vector-matrix and matrix-vector products: GEMV, when the vectors' steps are positive.
+  auto inc = [&](int64_t len, int64_t stride, const char* p, int64_t& out) {
+    const int64_t align = isz > 8 ? isz / 2 : isz;
+    if (reinterpret_cast<uintptr_t>(p) % align != 0) return false;
+    out = len == 1 ? 1 : stride / isz;
+    return (len == 1 || stride % isz == 0) && out > 0 && out <= blas::kMaxDim;
+  };
+  int64_t ix = 0, iy = 0;
+  if (n == 1 && inc(k, A.s1, A.p, ix) && inc(m, C.s1, C.p, iy)) {
+    // C row = op(B)^T a: B stored k x m (no trans) or m x k (trans).
+    if (!tb) blas::gemv(t, true, k, m, B.p, ldb, A.p, ix, C.p, iy);
+    else blas::gemv(t, false, m, k, B.p, ldb, A.p, ix, C.p, iy);
+    return;
+  }
+  if (m == 1 && inc(k, B.s0, B.p, ix) && inc(n, C.s0, C.p, iy)) {
+    if (!ta) blas::gemv(t, false, n, k, A.p, lda, B.p, ix, C.p, iy);
+    else blas::gemv(t, true, k, n, A.p, lda, B.p, ix, C.p, iy);
+    return;
+  }
   bool tc = false;
   int64_t ldc = 0;
   if (blas_layout(C, isz, tc, ldc)) {

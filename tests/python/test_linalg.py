@@ -446,3 +446,17 @@ def test_einsum_float_tolerance(dtype):
 def test_linalg_module_still_falls_back():
     a = mnp.asarray(numpy.eye(3) * 2)
     assert_same(mnp.linalg.inv(a), numpy.linalg.inv(numpy.eye(3) * 2))
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32", "int64", "int8", "bool", "complex128", "float16"])
+@pytest.mark.parametrize("shape", [(5,), (3, 4), (2, 3, 4), (0,), ()])
+def test_norm_native_cases(dtype, shape):
+    na = small_ints(shape, dtype, 3)
+    tol = {"float32": 1e-6, "float16": 1e-3}.get(dtype, 1e-14)
+    assert_same(mnp.linalg.norm(mnp.asarray(na)), numpy.linalg.norm(na), rtol=tol)
+    assert_same(mnp.linalg.norm(mnp.asarray(na), keepdims=True), numpy.linalg.norm(na, keepdims=True), rtol=tol)
+    if na.ndim == 2:
+        assert_same(mnp.linalg.norm(mnp.asarray(na), "fro"), numpy.linalg.norm(na, "fro"), rtol=tol)
+        assert_same(mnp.linalg.norm(mnp.asarray(na), axis=1), numpy.linalg.norm(na, axis=1), rtol=tol)
+        # other orders run NumPy's (the fallback returns NumPy's scalar)
+        assert float(mnp.linalg.norm(mnp.asarray(na), 1)) == float(numpy.linalg.norm(na, 1))

@@ -190,3 +190,24 @@ def einsum(*operands, out=None, dtype=None, order="K", casting="safe", optimize=
                     return r
     kw = dict(out=out, dtype=dtype, order=order, casting=casting, optimize=optimize)
     return _fallback.call_numpy("einsum", _np.einsum, operands, kw)
+
+
+# ---- np.linalg.norm: the Frobenius / 2-norm of the whole array natively, the rest in NumPy ----
+
+def norm(x, ord=None, axis=None, keepdims=False):
+    x = _core.asarray(x, None, False)
+    if axis is not None or (ord is not None and not (ord == "fro" and x.ndim == 2) and not (ord == 2 and x.ndim == 1)):
+        return _fallback.call_numpy("linalg.norm", _np.linalg.norm, (x,),
+                                    dict(ord=ord, axis=axis, keepdims=keepdims))
+    if x.dtype.kind not in "fc":
+        x = x.astype(_np.float64)
+    v = x.ravel()
+    if v.dtype.kind == "c":
+        re, im = v.real, v.imag
+        sq = _core.ufuncs["add"](_core.dot(re, re), _core.dot(im, im))
+    else:
+        sq = _core.dot(v, v)
+    r = _core.ufuncs["sqrt"](sq)
+    if keepdims:
+        r = r.reshape((1,) * x.ndim)
+    return r

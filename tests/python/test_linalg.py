@@ -56,7 +56,7 @@ def layouts(x):
         "c": x,
         "t": numpy.ascontiguousarray(x.T).T,
         "step": numpy.repeat(x, 2, axis=1)[:, ::2],
-        "rev": x[::-1, ::-1].copy()[::-1, ::-1] if False else numpy.ascontiguousarray(x[::-1])[::-1],
+        "rev": numpy.ascontiguousarray(x[::-1])[::-1],
         "revcol": numpy.ascontiguousarray(x[:, ::-1])[:, ::-1],
         "padded": numpy.pad(x, ((0, 1), (0, 3)))[: x.shape[0], : x.shape[1]],
     }
@@ -69,8 +69,6 @@ def layouts(x):
 def test_matmul_layouts(dtype, la, lb):
     na = layouts(small_ints((5, 6), dtype, 5))[la]
     nb = layouts(small_ints((6, 3), dtype, 6))[lb]
-    a = mnp.asarray(na)
-    b = mnp.asarray(nb)
     # Build minpy arrays with the same strides (asarray copies NumPy data contiguous).
     a = mnp.asarray(numpy.ascontiguousarray(na))
     b = mnp.asarray(numpy.ascontiguousarray(nb))

@@ -55,6 +55,9 @@ may_share_memory = _core.may_share_memory
 from minpy.numpy._creation import *  # noqa: E402,F401,F403
 from minpy.numpy._shape import *  # noqa: E402,F401,F403
 from minpy.numpy._indexing import *  # noqa: E402,F401,F403
+from minpy.numpy._linalg import *  # noqa: E402,F401,F403
+from minpy.numpy._linalg import norm as _linalg_norm  # noqa: E402
+from minpy.numpy._ranges import *  # noqa: E402,F401,F403
 
 # ---- op statistics (MinPy's API) ----
 _recording = {"on": False}
@@ -90,6 +93,7 @@ def show_op_stat():
 
 # ---- fallback for everything else ----
 linalg = _fallback.FallbackModule(_np.linalg, "linalg")
+linalg.norm = _linalg_norm  # noqa: F821  (native for the common cases, NumPy's otherwise)
 fft = _fallback.FallbackModule(_np.fft, "fft")
 
 

@@ -1,0 +1,241 @@
+// Range constructors. Their values must match NumPy's bit for bit, so every product and sum is
+// rounded on its own: contracting `start + i * delta` into an FMA would change the last bit.
+#if defined(__clang__)
+#pragma clang fp contract(off)
+#elif defined(__GNUC__)
+#pragma GCC optimize("fp-contract=off")
+#endif
+
+#include "minpy/ranges.h"
+
+#include <cmath>
+#include <cstring>
+
+#include "backend/cpu/scalar_math.h"
+#include "minpy/errors.h"
+#include "minpy/ops.h"
+#include "op_stats.h"
+
+namespace minpy {
+namespace {
+
+bool is_intlike(const Scalar& s) { return s.kind == Scalar::Kind::Bool || s.kind == Scalar::Kind::Int; }
+
+void check_supported(const Scalar& s) {
+  if (s.kind == Scalar::Kind::Complex || (s.kind == Scalar::Kind::Int && (s.int_is_uint64 || s.int_too_big)))
+    throw NotImplementedError(msg("arange", "complex and beyond-int64 arguments are not native."));
+}
+
+double as_double(const Scalar& s) {
+  switch (s.kind) {
+    case Scalar::Kind::Bool: return s.b ? 1.0 : 0.0;
+    case Scalar::Kind::Int: return static_cast<double>(s.i);
+    default: return s.f;
+  }
+}
+__int128 as_int(const Scalar& s) { return s.kind == Scalar::Kind::Bool ? (s.b ? 1 : 0) : s.i; }
+
+// Python's setitem of a number into an array of dtype t (NumPy converts floats to int first for
+// integer dtypes, so out-of-range floats raise OverflowError rather than wrapping).
+void put(const Scalar& s, DType t, char* dst) {
+  Scalar v = s;
+  if (is_integer(t) && v.kind == Scalar::Kind::Float) {
+    if (std::isnan(v.f)) throw ValueError(msg("arange", "cannot convert float NaN to integer."));
+    if (std::isinf(v.f)) throw OverflowError(msg("arange", "cannot convert float infinity to integer."));
+    double tr = std::trunc(v.f);
+    if (!(tr >= -9223372036854775808.0 && tr < 9223372036854775808.0))
+      throw OverflowError(msg("arange", "Python integer out of bounds for " + std::string(dtype_name(t)) + "."));
+    v = Scalar::from_int(static_cast<int64_t>(tr));
+  }
+  Array a = v.to_array(t, "arange");
+  std::memcpy(dst, a.data(), itemsize(t));
+}
+
+// NumPy's fill: start + i * (x1 - x0) in the dtype's own arithmetic (float16 in float32).
+template <class T>
+void fill_range(T* p, int64_t n) {
+  if constexpr (std::is_same_v<T, bool>) {
+  } else if constexpr (scalar::is_int<T>) {
+    using U = uint64_t;
+    const U start = static_cast<U>(static_cast<std::conditional_t<std::is_signed_v<T>, int64_t, uint64_t>>(p[0]));
+    const T d = static_cast<T>(static_cast<U>(p[1]) - static_cast<U>(p[0]));
+    const U delta = static_cast<U>(static_cast<std::conditional_t<std::is_signed_v<T>, int64_t, uint64_t>>(d));
+    for (int64_t i = 2; i < n; ++i) p[i] = static_cast<T>(start + static_cast<U>(i) * delta);
+  } else if constexpr (std::is_same_v<T, float16>) {
+    const float start = static_cast<float>(p[0]);
+    float delta = static_cast<float>(p[1]);
+    delta -= start;
+    for (int64_t i = 2; i < n; ++i) p[i] = static_cast<float16>(start + static_cast<float>(i) * delta);
+  } else if constexpr (scalar::is_cplx<T>) {
+    using R = typename T::value_type;
+    const T start = p[0];
+    const T delta = p[1] - p[0];
+    for (int64_t i = 2; i < n; ++i)
+      p[i] = T(start.real() + static_cast<R>(i) * delta.real(), start.imag() + static_cast<R>(i) * delta.imag());
+  } else {
+    const T start = p[0];
+    T delta = p[1];
+    delta -= start;
+    for (int64_t i = 2; i < n; ++i) p[i] = start + static_cast<T>(i) * delta;
+  }
+}
+
+}  // namespace
+
+Array arange(const Scalar& start, const Scalar& stop, const Scalar& step, std::optional<DType> dtype) {
+  count_op("arange");
+  check_supported(start);
+  check_supported(stop);
+  check_supported(step);
+  const bool all_int = is_intlike(start) && is_intlike(stop) && is_intlike(step);
+  int64_t len = 0;
+  if (all_int) {
+    const __int128 diff = as_int(stop) - as_int(start), st = as_int(step);
+    if (st == 0) throw ZeroDivisionError(msg("arange", "division by zero."));
+    // ceil(diff / st) exactly (Python's true division, then ceil, agrees for every length we can hold).
+    __int128 q = diff / st, r = diff % st;
+    if (r != 0 && ((r > 0) == (st > 0))) ++q;
+    if (q > (__int128(1) << 62)) throw ValueError(msg("arange", "Maximum allowed size exceeded."));
+    len = q > 0 ? static_cast<int64_t>(q) : 0;
+  } else {
+    const double st = as_double(step);
+    if (st == 0) throw ZeroDivisionError(msg("arange", "float division by zero."));
+    const double d = (as_double(stop) - as_double(start)) / st;
+    if (!std::isfinite(d)) {
+      if (std::isnan(d)) throw ValueError(msg("arange", "arange: cannot compute length."));
+      if (d > 0) throw ValueError(msg("arange", "Maximum allowed size exceeded."));
+      len = 0;
+    } else {
+      const double c = std::ceil(d);
+      if (c > 4611686018427387904.0) throw ValueError(msg("arange", "Maximum allowed size exceeded."));
+      len = c > 0 ? static_cast<int64_t>(c) : 0;
+    }
+  }
+  const DType t = dtype ? *dtype : (all_int ? DType::Int64 : DType::Float64);
+  if (t == DType::Bool && len > 2)
+    throw TypeError(msg("arange", "arange() is only supported for booleans when the result has at most length 2."));
+  Array out = Array::empty({len}, t);
+  if (len == 0) return out;
+  char* p = out.data();
+  put(start, t, p);
+  if (len == 1) return out;
+  // The second element is start + step computed on Python numbers, then stored.
+  Scalar next;
+  if (all_int) {
+    const __int128 v = as_int(start) + as_int(step);
+    if (v >= INT64_MIN && v <= INT64_MAX) next = Scalar::from_int(static_cast<int64_t>(v));
+    else if (is_integer(t)) throw OverflowError(msg("arange", "Python integer out of bounds for " + std::string(dtype_name(t)) + "."));
+    else next = Scalar::from_float(static_cast<double>(v));
+  } else {
+    next = Scalar::from_float(as_double(start) + as_double(step));
+  }
+  put(next, t, p + itemsize(t));
+  if (len == 2) return out;
+  visit_dtype(t, [&](auto v) { fill_range(reinterpret_cast<decltype(v)*>(p), len); });
+  return out;
+}
+
+namespace {
+
+// The working types of linspace: T stored, C computed in (float32 for float16), each op rounded to T.
+template <class T>
+void linspace_t(const Array& S, const Array& E, int64_t num, bool endpoint, const Array& y, const Array& step,
+                bool& step_defined) {
+  using C = std::conditional_t<std::is_same_v<T, float16>, float, T>;
+  auto rnd = [](C v) -> C { return static_cast<C>(static_cast<T>(v)); };
+  const int64_t div = endpoint ? num - 1 : num;
+  const int64_t m = step.size();
+  const int nd = step.ndim();
+  auto elem = [&](const Array& a, int64_t e) -> C {
+    int64_t off = 0, rest = e;
+    for (int d = nd - 1; d >= 0; --d) {
+      off += (rest % a.shape(d)) * a.strides()[d];
+      rest /= a.shape(d);
+    }
+    T v;
+    std::memcpy(&v, a.data() + off, sizeof(T));
+    return static_cast<C>(v);
+  };
+  std::vector<C> s(m), e(m), delta(m), st(m);
+  bool any_zero = false;
+  for (int64_t j = 0; j < m; ++j) {
+    s[j] = elem(S, j);
+    e[j] = elem(E, j);
+    delta[j] = rnd(e[j] - s[j]);
+    if (div > 0) {
+      if constexpr (scalar::is_cplx<C>) st[j] = C(rnd(delta[j]).real() / static_cast<typename C::value_type>(div),
+                                                  rnd(delta[j]).imag() / static_cast<typename C::value_type>(div));
+      else st[j] = delta[j] / static_cast<C>(div);
+      st[j] = rnd(st[j]);
+      any_zero = any_zero || st[j] == C(0);
+    }
+  }
+  step_defined = div > 0;
+  T* sp = step.data_as<T>();
+  for (int64_t j = 0; j < m; ++j) sp[j] = div > 0 ? static_cast<T>(st[j]) : static_cast<T>(NAN);
+  T* yp = y.data_as<T>();
+  // Complex products by a real i are done per component (i has no imaginary part).
+  auto mul = [&](C a, C b) -> C {
+    if constexpr (scalar::is_cplx<C>) return C(a.real() * b.real() - a.imag() * b.imag(), a.real() * b.imag() + a.imag() * b.real());
+    else return a * b;
+  };
+  for (int64_t i = 0; i < num; ++i) {
+    const C yi = rnd(static_cast<C>(static_cast<double>(i)));
+    for (int64_t j = 0; j < m; ++j) {
+      C v;
+      if (div > 0 && any_zero) {
+        C q;
+        if constexpr (scalar::is_cplx<C>) q = C(yi.real() / static_cast<typename C::value_type>(div), yi.imag() / static_cast<typename C::value_type>(div));
+        else q = yi / static_cast<C>(div);
+        v = rnd(mul(rnd(q), delta[j]));
+      } else if (div > 0) {
+        v = rnd(mul(yi, st[j]));
+      } else {
+        v = rnd(mul(yi, delta[j]));
+      }
+      v = rnd(v + s[j]);
+      if (endpoint && num > 1 && i == num - 1) v = e[j];
+      yp[i * m + j] = static_cast<T>(v);
+    }
+  }
+}
+
+}  // namespace
+
+LinspaceResult linspace(const Array& start, const Array& stop, int64_t num, bool endpoint) {
+  count_op("linspace");
+  if (num < 0)
+    throw ValueError(msg("linspace", "Number of samples, " + std::to_string(num) + ", must be non-negative."));
+  if (start.dtype() != stop.dtype() || !is_inexact(start.dtype()))
+    throw TypeError(msg("linspace", "start and stop must share one inexact dtype."));
+  Shape b = broadcast_shapes(start.shape(), stop.shape(), "linspace");
+  Array S = broadcast_to(start, b, "linspace"), E = broadcast_to(stop, b, "linspace");
+  Shape ys = b;
+  ys.insert(ys.begin(), num);
+  LinspaceResult r;
+  r.y = Array::empty(ys, start.dtype());
+  r.step = Array::empty(b, start.dtype());
+  visit_dtype(start.dtype(), [&](auto v) {
+    using T = decltype(v);
+    if constexpr (scalar::is_flt<T> || scalar::is_cplx<T>) linspace_t<T>(S, E, num, endpoint, r.y, r.step, r.step_defined);
+  });
+  return r;
+}
+
+Array eye(int64_t n, std::optional<int64_t> m_opt, int64_t k, DType dtype) {
+  count_op("eye");
+  const int64_t m = m_opt ? *m_opt : n;
+  if (n < 0 || m < 0) throw ValueError(msg("eye", "negative dimensions are not allowed."));
+  Array out = Array::empty({n, m}, dtype);
+  assign(out, Scalar::from_int(0), "eye");
+  visit_dtype(dtype, [&](auto v) {
+    using T = decltype(v);
+    T* p = out.data_as<T>();
+    const T one = scalar::convert<T>(int64_t(1));
+    if (k >= m || k <= -n) return;  // no diagonal inside (and no overflow in i + k below)
+    for (int64_t i = std::max<int64_t>(0, -k); i < n && i + k < m; ++i) p[i * m + i + k] = one;
+  });
+  return out;
+}
+
+}  // namespace minpy

@@ -590,3 +590,16 @@ def test_fallback_distributions():
         R.not_a_numpy_function
     with pytest.raises(AttributeError):
         R.default_rng(0).not_a_method
+
+
+def test_scalar_and_array_parameter_paths_agree():
+    # The kernels have a fast path for one (low, high) / (loc, scale) pair; values must not depend on it.
+    a = A(R.default_rng(4).integers(3, 1000, size=1001, dtype="int16"))
+    b = A(R.default_rng(4).integers(numpy.full(1001, 3), 1000, size=1001, dtype="int16"))
+    numpy.testing.assert_array_equal(a, b)
+    c = A(R.default_rng(5).normal(2.0, 3.0, size=1003))
+    d = A(R.default_rng(5).normal(numpy.full(1003, 2.0), 3.0))
+    numpy.testing.assert_array_equal(c, d)
+    e = A(R.default_rng(6).uniform(-1.0, 2.0, size=1005))
+    f = A(R.default_rng(6).uniform(-1.0, numpy.full(1005, 2.0)))
+    numpy.testing.assert_array_equal(e, f)

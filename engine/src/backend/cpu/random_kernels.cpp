@@ -301,6 +301,34 @@ void fill_integers(const Array& out, const Array& low, const Array& high, const 
     using T = decltype(tag);
     if constexpr (std::is_integral_v<T>) {
       T* o = out.data_as<T>();
+      bool scalar_bounds = true;
+      for (const Array& a : params)
+        for (int64_t s : a.strides()) scalar_bounds = scalar_bounds && s == 0;
+      if (scalar_bounds) {
+        // One (low, high) for all elements: a plain loop over blocks, same values as below.
+        uint64_t lo, hi;
+        std::memcpy(&lo, low.data(), 8);
+        std::memcpy(&hi, high.data(), 8);
+        const uint64_t range = hi - lo;
+        int64_t n = out.size();
+        parallel_for(static_cast<int64_t>(blocks_for(n, 4)), kGrainBlocks, [&](int64_t b0, int64_t b1) {
+          uint64_t w[4];
+          for (int64_t b = b0; b < b1; ++b) {
+            primary(base + b, key, w);
+            for (int64_t j = 0; j < 4 && b * 4 + j < n; ++j) {
+              uint64_t x;
+              if (range == ~uint64_t(0)) x = w[j];
+              else if (range == 0) x = 0;
+              else {
+                ElementStream st(key, base + b, static_cast<uint64_t>(j), w[j]);
+                x = bounded(range + 1, st);
+              }
+              o[b * 4 + j] = static_cast<T>(lo + x);
+            }
+          }
+        });
+        return;
+      }
       // Bounds are stored as int64 or uint64; both are read as their 64-bit two's complement pattern,
       // so high - low (mod 2^64) is the range for either signedness.
       for_each_elem<2>(out.shape(), params, key, base, [&](int64_t i, const char* const* p, WordCache& c) {

@@ -58,6 +58,7 @@ from minpy.numpy._indexing import *  # noqa: E402,F401,F403
 from minpy.numpy._linalg import *  # noqa: E402,F401,F403
 from minpy.numpy._linalg import norm as _linalg_norm  # noqa: E402
 from minpy.numpy._ranges import *  # noqa: E402,F401,F403
+from minpy.numpy import random  # noqa: E402,F401  (np.random: native Philox sampling)
 
 # ---- op statistics (MinPy's API) ----
 _recording = {"on": False}

@@ -350,12 +350,12 @@ void init_reductions(nb::module_& m) {
   // ---- ufunc.reduce / ufunc.accumulate on the native ufunc type ----
   nb::object ucls = m.attr("ufunc");
   ucls.attr("reduce") = nb::cpp_function(&ufunc_reduce, nb::is_method(), nb::name("reduce"), nb::scope(ucls),
-                                         nb::arg("array"), nb::arg("axis") = 0, nb::arg("dtype") = none,
-                                         nb::arg("out") = none, nb::arg("keepdims") = false,
-                                         nb::arg("initial") = none, nb::arg("where") = true);
+                                         nb::arg("array"), nb::arg("axis").none() = 0, nb::arg("dtype").none() = none,
+                                         nb::arg("out").none() = none, nb::arg("keepdims") = false,
+                                         nb::arg("initial").none() = none, nb::arg("where").none() = true);
   ucls.attr("accumulate") = nb::cpp_function(&ufunc_accumulate, nb::is_method(), nb::name("accumulate"),
-                                             nb::scope(ucls), nb::arg("array"), nb::arg("axis") = 0,
-                                             nb::arg("dtype") = none, nb::arg("out") = none);
+                                             nb::scope(ucls), nb::arg("array"), nb::arg("axis").none() = 0,
+                                             nb::arg("dtype").none() = none, nb::arg("out").none() = none);
 }
 
 }  // namespace minpy::py

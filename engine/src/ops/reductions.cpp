@@ -263,6 +263,8 @@ Array var(const Array& a, const ReduceOptions& opt, double ddof) {
   mo.dtype = dt;
   Array arrmean = reduce_op(RedOp::Add, true, "add", a, mo, "var");
   divide_inplace(arrmean, Scalar::from_int(p.count));
+  if (a.dtype() == DType::Bool && arrmean.dtype() == DType::Bool)  // NumPy has no boolean subtract
+    throw TypeError(msg("var", "numpy boolean subtract, the `-` operator, is not supported, use the bitwise_xor, the `^` operator, or the logical_xor function instead."));
   Array x = ufunc2("subtract", a, arrmean);
   if (is_complex(x.dtype())) {
     // |x|^2 as re*re + im*im in the real part, as NumPy does (no complex multiply).
@@ -282,7 +284,6 @@ Array var(const Array& a, const ReduceOptions& opt, double ddof) {
   }
   ReduceOptions so = opt;
   so.dtype = dt;
-  if (dt && is_complex(*dt) && !is_complex(x.dtype())) so.dtype = real_dtype(*dt);
   Array ret = reduce_op(RedOp::Add, true, "add", x, so, "var");
   double denom = std::max(static_cast<double>(p.count) - ddof, 0.0);
   divide_inplace(ret, count_scalar(denom));
@@ -293,7 +294,6 @@ Array stddev(const Array& a, const ReduceOptions& opt, double ddof) {
   Array v = var(a, opt, ddof);
   UfuncOptions o;
   o.out = {v};
-  o.casting = Casting::Unsafe;
   call_ufunc(get_ufunc("sqrt"), {v}, o);
   return v;
 }

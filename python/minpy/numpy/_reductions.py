@@ -26,13 +26,21 @@ def _as_minpy(r):
 
 def _numpy_fallback(name, a, **kwargs):
     """Called by the bindings for options the engine does not take."""
-    return _as_minpy(_fallback.call_numpy(name, getattr(_np, name), (a,), kwargs))
+    r = _fallback.call_numpy(name, getattr(_np, name), (a,), kwargs)
+    out = kwargs.get("out")
+    if isinstance(out, tuple) and len(out) == 1:
+        out = out[0]
+    return out if isinstance(out, _np.ndarray) else _as_minpy(r)
 
 
 def _ufunc_fallback(name, method, args, kwargs):
     """ufunc.reduce / ufunc.accumulate of a ufunc (or with options) the engine does not run."""
     func = getattr(getattr(_np, name), method)
-    return _as_minpy(_fallback.call_numpy(f"{name}.{method}", func, args, kwargs))
+    r = _fallback.call_numpy(f"{name}.{method}", func, args, kwargs)
+    out = kwargs.get("out")
+    if isinstance(out, tuple) and len(out) == 1:
+        out = out[0]
+    return out if isinstance(out, _np.ndarray) else _as_minpy(r)
 
 
 def sum(a, axis=None, dtype=None, out=None, keepdims=False, initial=_NoValue, where=True):

@@ -1,5 +1,5 @@
 // Reductions on the CPU. The layout is simplified once (size-1 axes dropped, reduced axes with
-// negative strides flipped, axes ordered by stride and merged); then either
+// axes ordered by stride and merged); then either
 //  A) the innermost axis is reduced: each output gets whole rows reduced with a vectorised row
 //     kernel (pairwise summation for floats, as NumPy does), parallel over outputs; or
 //  B) the innermost axis is kept: output rows accumulate input rows (out[j] op= in[i, j]), which is
@@ -29,14 +29,31 @@ template <class T> inline T ld(const char* p) {
 }
 template <class T> inline void st(char* p, T v) { std::memcpy(p, &v, sizeof(T)); }
 
+// GCC/Clang vector extensions: portable SIMD for the hot loops the auto-vectoriser leaves scalar
+// (independent running sums or extremes kept in an array).
+template <class T, int N> struct VecOf { typedef T type __attribute__((vector_size(N * sizeof(T)))); };
+template <class T, int N> using Vec = typename VecOf<T, N>::type;
+template <class V> inline V vload(const void* p) {
+  V v;
+  std::memcpy(&v, p, sizeof(V));
+  return v;
+}
+
 // ---- NumPy's pairwise summation ---------------------------------------------------------------
 // Below 8 values a plain loop; up to 128, eight running sums combined as a tree; above, two halves
 // split at a multiple of 8. Same order as NumPy, so float sums agree with it bit for bit.
-template <class In, class Acc, bool Contig, class Load>
-Acc pairwise(const char* p, int64_t n, int64_t s, Load load) {
+template <class Acc, bool NanZero, class In>
+inline Acc pw_load(In v) {
+  Acc x = static_cast<Acc>(v);
+  if constexpr (NanZero) if (x != x) x = Acc(0);
+  return x;
+}
+
+template <class In, class Acc, bool Contig, bool NanZero>
+Acc pairwise(const char* p, int64_t n, int64_t s) {
   auto at = [&](int64_t i) -> Acc {
-    if constexpr (Contig) return load(reinterpret_cast<const In*>(p)[i]);
-    else return load(ld<In>(p + i * s));
+    if constexpr (Contig) return pw_load<Acc, NanZero>(reinterpret_cast<const In*>(p)[i]);
+    else return pw_load<Acc, NanZero>(ld<In>(p + i * s));
   };
   if (n < 8) {
     Acc r = Acc(-0.0);
@@ -45,17 +62,30 @@ Acc pairwise(const char* p, int64_t n, int64_t s, Load load) {
   }
   if (n <= 128) {
     Acc r[8];
-    for (int j = 0; j < 8; ++j) r[j] = at(j);
     int64_t i = 8;
-    for (; i < n - n % 8; i += 8)
-      for (int j = 0; j < 8; ++j) r[j] += at(i + j);
+    if constexpr (Contig && std::is_same_v<In, Acc> && std::is_floating_point_v<Acc>) {
+      // The eight running sums as one vector: lane j adds a[i + j], NumPy's exact order.
+      using V = Vec<Acc, 8>;
+      V acc = vload<V>(p);
+      if constexpr (NanZero) acc = (acc != acc) ? V{} : acc;
+      for (; i < n - n % 8; i += 8) {
+        V x = vload<V>(p + i * sizeof(Acc));
+        if constexpr (NanZero) x = (x != x) ? V{} : x;
+        acc += x;
+      }
+      for (int j = 0; j < 8; ++j) r[j] = acc[j];
+    } else {
+      for (int j = 0; j < 8; ++j) r[j] = at(j);
+      for (; i < n - n % 8; i += 8)
+        for (int j = 0; j < 8; ++j) r[j] += at(i + j);
+    }
     Acc res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
     for (; i < n; ++i) res += at(i);
     return res;
   }
   int64_t n2 = n / 2;
   n2 -= n2 % 8;
-  return pairwise<In, Acc, Contig>(p, n2, s, load) + pairwise<In, Acc, Contig>(p + n2 * s, n - n2, s, load);
+  return pairwise<In, Acc, Contig, NanZero>(p, n2, s) + pairwise<In, Acc, Contig, NanZero>(p + n2 * s, n - n2, s);
 }
 
 // Complex pairwise summation: NumPy runs it over the interleaved (real, imag) floats, so lengths
@@ -206,16 +236,15 @@ struct AddK : KernelBase<T, T, AddK<T, NanAsZero>> {
   static T seed(const char*) { return convert<T>(-0.0); }
   static constexpr bool exact_parallel = !is_flt<T> && !is_cplx<T>;
   static Calc pw(const char* p, int64_t n, int64_t s) {
-    auto lf = [](T v) -> Calc { return static_cast<Calc>(load(v)); };
     if constexpr (is_cplx<T>) {
       using F = typename T::value_type;
       F rr, ri;
       cpairwise<F>(rr, ri, p, 2 * n, s, [](T v) { return load(v); });
       return T(rr, ri);
     } else if (s == static_cast<int64_t>(sizeof(T))) {
-      return pairwise<T, Calc, true>(p, n, s, lf);
+      return pairwise<T, Calc, true, NanAsZero>(p, n, s);
     } else {
-      return pairwise<T, Calc, false>(p, n, s, lf);
+      return pairwise<T, Calc, false, NanAsZero>(p, n, s);
     }
   }
   static T row(T acc, const char* p, int64_t n, int64_t s) {
@@ -264,16 +293,27 @@ struct ExtK : Identity<T, ExtK<T, IsMax, Prop>> {
     }
   }
   static T row(T acc, const char* p, int64_t n, int64_t s) {
-    if constexpr (simple) {
-      constexpr int L = 64 / sizeof(T) < 16 ? 16 : 64 / sizeof(T);
+    if constexpr (simple && !std::is_same_v<T, bool>) {
+      // Four vectors of running extremes, combined in order at the end.
+      constexpr int W = 32 / sizeof(T), L = 4 * W;
+      using V = Vec<T, W>;
       if (s == static_cast<int64_t>(sizeof(T)) && n >= L) {
-        const T* a = reinterpret_cast<const T*>(p);
-        T m[L];
-        for (int j = 0; j < L; ++j) m[j] = a[j];
+        V m[4];
+        for (int j = 0; j < 4; ++j) m[j] = vload<V>(p + j * W * sizeof(T));
         int64_t i = L;
         for (; i + L <= n; i += L)
-          for (int j = 0; j < L; ++j) m[j] = combine(m[j], a[i + j]);
-        for (int j = 0; j < L; ++j) acc = combine(acc, m[j]);
+          for (int j = 0; j < 4; ++j) {
+            V x = vload<V>(p + (i + j * W) * sizeof(T));
+            if constexpr (std::is_floating_point_v<T>) {
+              auto take = (IsMax ? (x > m[j]) : (x < m[j])) | (Prop ? (x != x) : (m[j] != m[j]));
+              m[j] = take ? x : m[j];
+            } else {
+              m[j] = (IsMax ? (x > m[j]) : (x < m[j])) ? x : m[j];
+            }
+          }
+        for (int j = 0; j < 4; ++j)
+          for (int k = 0; k < W; ++k) acc = combine(acc, m[j][k]);
+        const T* a = reinterpret_cast<const T*>(p);
         for (; i < n; ++i) acc = combine(acc, a[i]);
         return acc;
       }
@@ -333,10 +373,6 @@ std::vector<Dim> simplify(const Array& in, const Array& out, const std::vector<c
     int64_t n = in.shape(k);
     if (n == 1) continue;
     Dim x{n, in.strides()[k], reduced[k] ? 0 : out.strides()[k], reduced[k] != 0};
-    if (x.red && x.is < 0) {  // reduced axes are read in memory order
-      ip += (n - 1) * x.is;
-      x.is = -x.is;
-    }
     d.push_back(x);
   }
   std::stable_sort(d.begin(), d.end(), [](const Dim& a, const Dim& b) { return std::abs(a.is) > std::abs(b.is); });

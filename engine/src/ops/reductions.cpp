@@ -337,7 +337,7 @@ Array arg_op(bool is_max, const Array& a_in, std::optional<int64_t> axis, bool k
       throw ValueError(msg(op, std::string("output array does not match result of np.") + op + "."));
   }
   Array result = out.defined() ? out : Array::empty(rshape, DType::Int64);
-  Shape ks = a.shape(), kst(a.ndim(), 0);
+  Shape ks = a.shape();
   ks[ax] = 1;
   // The result as a view with a's ndim (size 1 at ax).
   Array rk;
@@ -439,7 +439,6 @@ Array accumulate(std::string_view name, const Array& a_in, int64_t axis_in, std:
     if (std::abs(as) <= min_other) {
       Shape oshape = a.shape();
       oshape[ax] = 1;
-      Shape zs(a.ndim(), 0);
       char* ptrs[3] = {target.data(), a.data() + as, target.data() + ts};
       Shape strides[3] = {target.strides(), a.strides(), target.strides()};
       for (auto& st : strides) st[ax] = 0;

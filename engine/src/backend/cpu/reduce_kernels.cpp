@@ -508,8 +508,6 @@ void run(const Array& in, const Array& out, const std::vector<char>& reduced) {
   });
 }
 
-template <class T> using Supported = std::true_type;
-
 template <class T>
 void dispatch(RedOp op, const Array& in, const Array& out, const std::vector<char>& reduced) {
   constexpr bool bitwise_ok = std::is_integral_v<T>;
@@ -581,7 +579,6 @@ void arg_run(const Array& in, int axis, const Array& out) {
   char* op = out.data();
   std::vector<char> reduced(in.ndim(), 0);
   // Kept axes only (the reduced axis is handled here, since its order matters).
-  Array kin = in.view(in.shape(), in.strides(), 0);
   Shape sh = in.shape(), stv = in.strides();
   sh[axis] = 1;
   stv[axis] = 0;

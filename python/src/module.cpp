@@ -12,6 +12,7 @@ void init_ufunc(nb::module_& m);
 void init_indexing(nb::module_& m);
 void init_linalg(nb::module_& m);
 void init_random(nb::module_& m);
+void init_reductions(nb::module_& m);
 }  // namespace minpy::py
 
 using namespace minpy;
@@ -61,6 +62,7 @@ NB_MODULE(_core, m) {
   py::init_indexing(m);
   py::init_linalg(m);
   py::init_random(m);
+  py::init_reductions(m);
   m.def("num_threads", &num_threads);
   m.def("set_num_threads", &set_num_threads);
   m.def("config", [] {

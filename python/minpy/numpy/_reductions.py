@@ -1,0 +1,121 @@
+"""Reductions with NumPy's signatures, running the engine's kernels.
+
+Full reductions return 0-d minpy arrays where NumPy returns scalars. `initial=`, `where=` and NumPy
+`out=` arrays run NumPy through the fallback path.
+"""
+import numpy as _np
+
+from minpy import _core
+from minpy.numpy import _fallback
+
+__all__ = ["sum", "prod", "mean", "var", "std", "max", "min", "amax", "amin", "argmax", "argmin", "all",
+           "any", "cumsum", "cumprod", "count_nonzero", "nansum", "nanmean", "nanmax", "nanmin"]
+
+_NoValue = _np._NoValue
+
+
+def _opt(v, default=None):
+    return default if v is _NoValue else v
+
+
+def _as_minpy(r):
+    if isinstance(r, _np.generic):
+        return _core.asarray(r)
+    return r
+
+
+def _numpy_fallback(name, a, **kwargs):
+    """Called by the bindings for options the engine does not take."""
+    r = _fallback.call_numpy(name, getattr(_np, name), (a,), kwargs)
+    out = kwargs.get("out")
+    if isinstance(out, tuple) and len(out) == 1:
+        out = out[0]
+    return out if isinstance(out, _np.ndarray) else _as_minpy(r)
+
+
+def _ufunc_fallback(name, method, args, kwargs):
+    """ufunc.reduce / ufunc.accumulate of a ufunc (or with options) the engine does not run."""
+    func = getattr(getattr(_np, name), method)
+    r = _fallback.call_numpy(f"{name}.{method}", func, args, kwargs)
+    out = kwargs.get("out")
+    if isinstance(out, tuple) and len(out) == 1:
+        out = out[0]
+    return out if isinstance(out, _np.ndarray) else _as_minpy(r)
+
+
+def sum(a, axis=None, dtype=None, out=None, keepdims=False, initial=_NoValue, where=True):
+    return _core._red_sum(a, axis, dtype, out, _opt(keepdims, False), _opt(initial), where)
+
+
+def prod(a, axis=None, dtype=None, out=None, keepdims=False, initial=_NoValue, where=True):
+    return _core._red_prod(a, axis, dtype, out, _opt(keepdims, False), _opt(initial), where)
+
+
+def nansum(a, axis=None, dtype=None, out=None, keepdims=False, initial=_NoValue, where=True):
+    return _core._red_nansum(a, axis, dtype, out, _opt(keepdims, False), _opt(initial), where)
+
+
+def max(a, axis=None, out=None, keepdims=False, initial=_NoValue, where=True):
+    return _core._red_max(a, axis, None, out, _opt(keepdims, False), _opt(initial), where)
+
+
+def min(a, axis=None, out=None, keepdims=False, initial=_NoValue, where=True):
+    return _core._red_min(a, axis, None, out, _opt(keepdims, False), _opt(initial), where)
+
+
+amax = max
+amin = min
+
+
+def nanmax(a, axis=None, out=None, keepdims=False, initial=_NoValue, where=True):
+    return _core._red_nanmax(a, axis, None, out, _opt(keepdims, False), _opt(initial), where)
+
+
+def nanmin(a, axis=None, out=None, keepdims=False, initial=_NoValue, where=True):
+    return _core._red_nanmin(a, axis, None, out, _opt(keepdims, False), _opt(initial), where)
+
+
+def mean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=True):
+    return _core._red_mean(a, axis, dtype, out, _opt(keepdims, False), where)
+
+
+def nanmean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=True):
+    return _core._red_nanmean(a, axis, dtype, out, _opt(keepdims, False), where)
+
+
+def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=True, mean=_NoValue,
+        correction=_NoValue):
+    return _core._red_var(a, axis, dtype, out, ddof, _opt(keepdims, False), where, _opt(mean), _opt(correction))
+
+
+def std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=True, mean=_NoValue,
+        correction=_NoValue):
+    return _core._red_std(a, axis, dtype, out, ddof, _opt(keepdims, False), where, _opt(mean), _opt(correction))
+
+
+def all(a, axis=None, out=None, keepdims=False, *, where=True):
+    return _core._red_all(a, axis, out, _opt(keepdims, False), where)
+
+
+def any(a, axis=None, out=None, keepdims=False, *, where=True):
+    return _core._red_any(a, axis, out, _opt(keepdims, False), where)
+
+
+def argmax(a, axis=None, out=None, *, keepdims=False):
+    return _core._red_argmax(a, axis, out, _opt(keepdims, False))
+
+
+def argmin(a, axis=None, out=None, *, keepdims=False):
+    return _core._red_argmin(a, axis, out, _opt(keepdims, False))
+
+
+def cumsum(a, axis=None, dtype=None, out=None):
+    return _core._red_cumsum(a, axis, dtype, out)
+
+
+def cumprod(a, axis=None, dtype=None, out=None):
+    return _core._red_cumprod(a, axis, dtype, out)
+
+
+def count_nonzero(a, axis=None, *, keepdims=False):
+    return _core._red_count_nonzero(a, axis, keepdims)

@@ -27,7 +27,5 @@ Array trace(const Array& a, int64_t offset = 0, int64_t axis1 = 0, int64_t axis2
 // Sums `a` over `axes` in dtype (a's dtype when not given); integer sums wrap, bool sums are `any`
 // (einsum's semantics, not np.sum's promotion).
 Array sum_axes(const Array& a, const std::vector<int64_t>& axes, std::optional<DType> dtype = std::nullopt);
-// The dtype np.sum gives a: small ints widen to int64/uint64, bool to int64.
-DType sum_dtype(DType t);
 
 }  // namespace minpy

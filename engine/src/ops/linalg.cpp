@@ -1,4 +1,5 @@
 #include "minpy/linalg.h"
+#include "minpy/reductions.h"
 
 #include <algorithm>
 
@@ -237,13 +238,6 @@ Array tensordot(const Array& a, const Array& b, const std::vector<int64_t>& axes
   pb.insert(pb.end(), fb.begin(), fb.end());
   Array at = reshape(transpose(a, pa), {P, K}), bt = reshape(transpose(b, pb), {K, Q});
   return reshape(dot(at, bt), cat(ra, rb));
-}
-
-DType sum_dtype(DType t) {
-  if (t == DType::Bool) return DType::Int64;
-  if (kind(t) == Kind::Int && itemsize(t) < 8) return DType::Int64;
-  if (kind(t) == Kind::UInt && itemsize(t) < 8) return DType::UInt64;
-  return t;
 }
 
 Array sum_axes(const Array& a, const std::vector<int64_t>& axes, std::optional<DType> dtype) {

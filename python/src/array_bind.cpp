@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "convert.h"
+#include "minpy/autograd.h"
 #include "minpy/errors.h"
 #include "minpy/ops.h"
 
@@ -116,6 +117,7 @@ nb::object getitem(nb::handle self, nb::handle key) {
 }
 
 void setitem(nb::handle self, nb::handle key, nb::handle value) {
+  autograd::WriteTarget autograd_target(as_array(self));  // autograd: the write changes self's value
   std::vector<IndexItem> items;
   if (!parse_index(key, items)) {
     hook("setitem")(self, key, value);
@@ -385,8 +387,10 @@ void init_array(nb::module_& m) {
     return a;
   }, nb::arg("obj"), nb::arg("dtype") = nb::none(), nb::arg("copy") = false);
   m.def("broadcast_to", [](nb::handle a, nb::handle shape) {
-    Array v = broadcast_to(to_array(a), to_int_vector(shape));
+    Array src = to_array(a);
+    Array v = broadcast_to(src, to_int_vector(shape));
     v.impl()->writeable = false;
+    if (autograd::recording()) autograd::record_broadcast(src, v);  // autograd hook
     return v;
   });
   m.def("expand_dims", [](nb::handle a, nb::handle axes) { return expand_dims(to_array(a), to_int_vector(axes)); });

@@ -9,6 +9,7 @@
 namespace minpy::py {
 void init_array(nb::module_& m);
 void init_ufunc(nb::module_& m);
+void init_autograd(nb::module_& m);
 }  // namespace minpy::py
 
 using namespace minpy;
@@ -55,6 +56,7 @@ NB_MODULE(_core, m) {
   });
   py::init_array(m);
   py::init_ufunc(m);
+  py::init_autograd(m);
   m.def("num_threads", &num_threads);
   m.def("set_num_threads", &set_num_threads);
   m.def("config", [] {

@@ -1,3 +1,4 @@
+#include "minpy/autograd.h"
 #include "minpy/errors.h"
 #include "minpy/ops.h"
 #include "op_stats.h"
@@ -79,7 +80,9 @@ Array basic_index(const Array& a, const std::vector<IndexItem>& index) {
     shape.push_back(a.shape(dim));
     strides.push_back(a.strides()[dim]);
   }
-  return a.view(shape, strides, offset);
+  Array v = a.view(shape, strides, offset);
+  if (autograd::recording()) autograd::record_view("getitem", a, v);  // autograd hook
+  return v;
 }
 
 }  // namespace minpy

@@ -120,9 +120,17 @@ GradEntry* resolve(const Array& a, uint64_t tape) {
 bool is_active(uint64_t tape) { return std::find(tl_stack.begin(), tl_stack.end(), tape) != tl_stack.end(); }
 
 // A new handle on a's memory carrying a's entries on the tapes outer to stack[level] (snapshots).
-Array make_saved(const Array& a, size_t level) {
+// A view is saved as a copy: the storage version is per storage, so a write to another region of
+// the same memory (y[i] = f(y[i-1]) in a loop) would otherwise make every saved view look stale.
+// Arrays that own their memory are saved by reference and version-checked in backward.
+Array make_saved(const Array& a, size_t level, bool copy_views = true) {
   auto impl = std::make_shared<ArrayImpl>();
-  const ArrayImpl& s = *a.impl();
+  Array data = a;
+  if (copy_views && a.impl()->base) {
+    NoGradGuard ng;
+    data = copy(a, 'K');
+  }
+  const ArrayImpl& s = *data.impl();
   impl->storage = s.storage;
   impl->shape = s.shape;
   impl->strides = s.strides;
@@ -199,7 +207,7 @@ Array watch(const Array& x, uint64_t tape) {
   // A fresh handle on the same memory (in-place writes inside the function reach the caller's array,
   // as in NumPy), tracked on the outer tapes as x is.
   size_t level = std::find(tl_stack.begin(), tl_stack.end(), tape) - tl_stack.begin();
-  Array leaf = make_saved(src, level);
+  Array leaf = make_saved(src, level, false);
   leaf.impl()->base = src.impl()->base;  // still a view of the same owner
   auto n = make_node("leaf", tape, {}, {}, {}, {leaf.shape()}, {leaf.dtype()}, nullptr);
   set_entry(leaf.impl().get(), GradEntry{tape, n, 0, leaf.storage()->version, nullptr});
@@ -252,7 +260,7 @@ void record(const char* name, const std::vector<Array>& inputs, const std::vecto
                        std::move(outtypes), vjp);
     for (const auto& s : saved) {
       n->saved_.push_back(s.defined() ? make_saved(s, level) : Array());
-      n->saved_versions_.push_back(s.defined() ? s.storage()->version : 0);
+      n->saved_versions_.push_back(s.defined() ? n->saved_.back().storage()->version : 0);
     }
     for (size_t j = 0; j < outputs.size(); ++j)
       if (outputs[j].defined() && is_floating(outputs[j].dtype()))
@@ -469,8 +477,9 @@ std::vector<Array> call_ufunc_recorded(const Ufunc& uf, const std::vector<Operan
     record_ufunc(uf, inputs, outs);
     return outs;
   }
-  // out=: the result is computed as a new value, then written (the write is what gets recorded).
-  // Inputs that overlap an output are read from copies so the values saved for backward stay valid.
+  // out=: the value is computed and recorded out of place first (while every input's entry is
+  // current), then the real call writes it and the write is recorded. Inputs that overlap an output
+  // are read from copies so the values saved for backward are not overwritten.
   std::vector<Operand> ins = inputs;
   for (auto& in : ins)
     if (auto* a = std::get_if<Array>(&in))
@@ -479,6 +488,14 @@ std::vector<Array> call_ufunc_recorded(const Ufunc& uf, const std::vector<Operan
           in = copy(*a, 'K');
           break;
         }
+  UfuncOptions fresh = opt;
+  fresh.out.clear();
+  std::vector<Array> values;
+  {
+    NoGradGuard ng;
+    values = call_ufunc_untracked(uf, ins, fresh);
+  }
+  record_ufunc(uf, ins, values);
   struct Pending {
     Array target, owner;
     std::vector<WriteState> states;
@@ -495,16 +512,6 @@ std::vector<Array> call_ufunc_recorded(const Ufunc& uf, const std::vector<Operan
     NoGradGuard ng;
     outs = call_ufunc_untracked(uf, ins, opt);
   }
-  // Fresh handles on the written outputs carry the ufunc's node, then become the written value.
-  std::vector<Array> values;
-  for (const auto& o : outs) {
-    auto impl = std::make_shared<ArrayImpl>(*o.impl());
-    impl->grad_meta = nullptr;
-    impl->binding_object = nullptr;
-    impl->base = nullptr;
-    values.push_back(Array(std::move(impl)));
-  }
-  record_ufunc(uf, ins, values);
   for (size_t j = 0; j < opt.out.size(); ++j)
     if (opt.out[j].defined()) finish_write(pending[j].target, pending[j].target, pending[j].owner, pending[j].states, values[j]);
   return outs;

@@ -1,10 +1,12 @@
-"""minpy: NumPy on a C++ engine, with transparent NumPy fallback and (soon) dynamic autograd.
+"""minpy: NumPy on a C++ engine, with transparent NumPy fallback and dynamic autograd.
 
     import minpy.numpy as np
 """
 from minpy import _core
 
 __version__ = "0.1.0"
+
+from minpy.core import grad, grad_and_loss, value_and_grad  # noqa: E402
 
 
 def show_config():

@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "convert.h"
+#include "minpy/autograd.h"
 #include "minpy/errors.h"
 #include "index_parse.h"
 #include "minpy/indexing.h"
@@ -74,6 +75,7 @@ nb::object getitem(nb::handle self, nb::handle key) {
 }
 
 void setitem(nb::handle self, nb::handle key, nb::handle value) {
+  autograd::WriteTarget autograd_target(as_array(self));  // autograd: the write changes self's value
   std::vector<IndexItem> items;
   parse_index(key, items);
   Array a = as_array(self);
@@ -353,8 +355,10 @@ void init_array(nb::module_& m) {
     return a;
   }, nb::arg("obj"), nb::arg("dtype").none() = nb::none(), nb::arg("copy") = false);
   m.def("broadcast_to", [](nb::handle a, nb::handle shape) {
-    Array v = broadcast_to(to_array(a), to_int_vector(shape));
+    Array src = to_array(a);
+    Array v = broadcast_to(src, to_int_vector(shape));
     v.impl()->writeable = false;
+    if (autograd::recording()) autograd::record_broadcast(src, v);  // autograd hook
     return v;
   });
   m.def("expand_dims", [](nb::handle a, nb::handle axes) { return expand_dims(to_array(a), to_int_vector(axes)); });

@@ -13,6 +13,7 @@ void init_indexing(nb::module_& m);
 void init_linalg(nb::module_& m);
 void init_random(nb::module_& m);
 void init_reductions(nb::module_& m);
+void init_autograd(nb::module_& m);
 }  // namespace minpy::py
 
 using namespace minpy;
@@ -63,6 +64,7 @@ NB_MODULE(_core, m) {
   py::init_linalg(m);
   py::init_random(m);
   py::init_reductions(m);
+  py::init_autograd(m);
   m.def("num_threads", &num_threads);
   m.def("set_num_threads", &set_num_threads);
   m.def("config", [] {

@@ -11,6 +11,7 @@
 namespace minpy {
 
 using Shape = std::vector<int64_t>;
+namespace autograd { struct AutogradMeta; }
 
 enum class DeviceType : uint8_t { CPU, CUDA };
 struct Device {
@@ -27,6 +28,9 @@ struct Storage {
   size_t nbytes = 0;
   Device device;
   std::shared_ptr<void> external_owner;  // set when wrapping memory owned by someone else
+  // Bumped by every in-place write (ufunc out=, assign/setitem/fill). Autograd compares it with the
+  // version it saw when it saved an array for the backward pass, to refuse stale values.
+  uint64_t version = 0;
   Storage(size_t nbytes, Device device);  // allocates; MemoryError (std::bad_alloc) on failure
   Storage(void* data, size_t nbytes, Device device, std::shared_ptr<void> owner);
   Storage(const Storage&) = delete;
@@ -48,6 +52,8 @@ struct ArrayImpl {
   bool writeable = true;
   std::shared_ptr<ArrayImpl> base;  // the array that owns the data (NumPy collapses chains of views)
   void* binding_object = nullptr;   // the live Python wrapper of this array, if any (not owned)
+  // Autograd: the node that produced this value on each live tape (null when never tracked).
+  std::shared_ptr<autograd::AutogradMeta> grad_meta;
 };
 
 class Array {

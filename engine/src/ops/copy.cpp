@@ -1,4 +1,5 @@
 #include "backend/cpu/kernels.h"
+#include "minpy/autograd.h"
 #include "minpy/errors.h"
 #include "minpy/ops.h"
 #include "op_stats.h"
@@ -20,6 +21,7 @@ Array astype(const Array& a, DType dtype, Casting casting, bool copy_always) {
   require_cpu(a, "astype");
   Array out = Array::empty_like_layout(a, a.shape(), dtype);
   cpu::copy_cast(a, out);
+  if (autograd::recording()) autograd::record_copy("astype", a, out);
   return out;
 }
 
@@ -41,6 +43,7 @@ Array copy(const Array& a, char order) {
     out = Array::empty(a.shape(), a.dtype(), a.device());
   }
   cpu::copy_cast(a, out);
+  if (autograd::recording()) autograd::record_copy("copy", a, out);
   return out;
 }
 
@@ -68,6 +71,11 @@ void assign(const Array& dst, const Array& src, Casting casting, const char* op)
     }
   }
   if (s.may_share_memory(dst) && !s.same_layout(dst)) s = copy(s, 'K');
+  if (autograd::recording()) [[unlikely]] {  // autograd hook: records the write
+    autograd::assign_recorded(dst, &src, [&] { ++dst.storage()->version; cpu::copy_cast(s, dst); });
+    return;
+  }
+  ++dst.storage()->version;  // an in-place write (autograd checks saved values)
   cpu::copy_cast(s, dst);
 }
 
@@ -75,6 +83,11 @@ void assign(const Array& dst, const Scalar& value, const char* op) {
   if (!dst.writeable()) throw ValueError(msg(op, "assignment destination is read-only."));
   require_cpu(dst, op);
   Array v = value.to_array(dst.dtype(), op);
+  if (autograd::recording()) [[unlikely]] {  // autograd hook: records the write
+    autograd::assign_recorded(dst, nullptr, [&] { ++dst.storage()->version; cpu::fill(dst, v.data()); });
+    return;
+  }
+  ++dst.storage()->version;
   cpu::fill(dst, v.data());
 }
 

@@ -7,6 +7,7 @@
 
 #include "backend/cpu/indexing_kernels.h"
 #include "backend/cpu/kernels.h"
+#include "minpy/autograd.h"
 #include "minpy/errors.h"
 #include "minpy/indexing.h"
 #include "minpy/ops.h"
@@ -129,7 +130,9 @@ Array basic_index(const Array& a, const std::vector<IndexItem>& index) {
     strides.push_back(a.strides()[dim]);
   }
   check_ndim(shape.size(), "getitem");
-  return a.view(shape, strides, offset);
+  Array v = a.view(shape, strides, offset);
+  if (autograd::recording()) autograd::record_view("getitem", a, v);  // autograd hook
+  return v;
 }
 
 // ---- advanced indexing plan ----
@@ -422,8 +425,9 @@ void take_rows(const Array& a, const Array& idx, char* out, int64_t rowbytes, bo
 
 }  // namespace
 
-Array getitem(const Array& a, const std::vector<IndexItem>& index) {
-  if (is_basic_index(index)) return basic_index(a, index);
+namespace {
+
+Array advanced_getitem(const Array& a, const std::vector<IndexItem>& index) {
   count_op("getitem");
   if (full_mask(a, index)) {
     const bool* m = index[0].array.data_as<bool>();
@@ -458,6 +462,37 @@ Array getitem(const Array& a, const std::vector<IndexItem>& index) {
   Plan p = make_plan(a, index, "getitem");
   Array out = Array::empty(p.result_shape, a.dtype());
   cpu::gather(p.v.data(), out.data(), p.layout);
+  return out;
+}
+
+// zeros(shape) plus g scattered to `index`, repeated indices accumulating: the VJP of advanced
+// getitem. Its own VJP is getitem again, so gradients of any order flow.
+Array index_add(const Shape& shape, const std::vector<IndexItem>& index, const Array& g) {
+  Array z = autograd::zeros(shape, g.dtype());
+  {
+    autograd::NoGradGuard no_grad;
+    ufunc_at(get_ufunc("add"), z, index, &g);
+  }
+  if (autograd::recording())
+    autograd::record("index_add", {g}, {z}, [index](const autograd::Node&, const std::vector<Array>& gz) {
+      return std::vector<Array>{getitem(gz[0], index)};
+    });
+  return z;
+}
+
+}  // namespace
+
+Array getitem(const Array& a, const std::vector<IndexItem>& index) {
+  if (is_basic_index(index)) return basic_index(a, index);
+  if (!autograd::recording()) return advanced_getitem(a, index);
+  Array out;
+  {
+    autograd::NoGradGuard no_grad;
+    out = advanced_getitem(a, index);
+  }
+  autograd::record("getitem", {a}, {out}, [index, shape = a.shape()](const autograd::Node&, const std::vector<Array>& g) {
+    return std::vector<Array>{index_add(shape, index, g[0])};
+  });
   return out;
 }
 

@@ -9,6 +9,7 @@
 #include "backend/cpu/kernels.h"
 #include "backend/cpu/scalar_math.h"
 #include "backend/cpu/ufunc_functors.h"
+#include "autograd/internal.h"
 #include "backend/cpu/ufunc_kernels.h"
 #include "minpy/errors.h"
 #include "minpy/ops.h"
@@ -270,7 +271,13 @@ static bool try_fast_call(const Ufunc& uf, const std::vector<Operand>& inputs, A
   return true;
 }
 
+// Autograd hook: while a tape records, the call is recorded around the untracked one.
 std::vector<Array> call_ufunc(const Ufunc& uf, const std::vector<Operand>& inputs, const UfuncOptions& opt) {
+  if (autograd::recording()) [[unlikely]] return autograd::call_ufunc_recorded(uf, inputs, opt);
+  return call_ufunc_untracked(uf, inputs, opt);
+}
+
+std::vector<Array> call_ufunc_untracked(const Ufunc& uf, const std::vector<Operand>& inputs, const UfuncOptions& opt) {
   const char* op = uf.name.c_str();
   count_op(uf.name);
   if (static_cast<int>(inputs.size()) != uf.nin)
@@ -350,6 +357,8 @@ std::vector<Array> call_ufunc(const Ufunc& uf, const std::vector<Operand>& input
 
   run_loop(uf, loop, shape, args.data());
   for (auto& [tmp, out] : write_back) cpu::copy_cast(tmp, out);
+  for (const auto& o : opt.out)
+    if (o.defined()) ++o.storage()->version;  // an in-place write (autograd checks saved values)
   return results;
 }
 

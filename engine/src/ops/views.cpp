@@ -1,6 +1,7 @@
 #include <algorithm>
 #include <numeric>
 
+#include "minpy/autograd.h"
 #include "minpy/errors.h"
 #include "minpy/ops.h"
 #include "op_stats.h"
@@ -76,11 +77,12 @@ Array reshape(const Array& a, Shape newshape, char order) {
     Shape rev(newshape.rbegin(), newshape.rend());
     return transpose(reshape(transpose(a), rev, 'C'));
   }
-  if (a.size() == 0) return a.view(newshape, c_strides(newshape, a.itemsize()), 0);
+  Array v;
   Shape strides;
-  if (nocopy_strides(a, newshape, strides)) return a.view(newshape, strides, 0);
-  Array c = copy(a, 'C');
-  Array v = c.view(newshape, c_strides(newshape, a.itemsize()), 0);
+  if (a.size() == 0) v = a.view(newshape, c_strides(newshape, a.itemsize()), 0);
+  else if (nocopy_strides(a, newshape, strides)) v = a.view(newshape, strides, 0);
+  else v = copy(a, 'C').view(newshape, c_strides(newshape, a.itemsize()), 0);
+  if (autograd::recording()) autograd::record_view("reshape", a, v);
   return v;
 }
 
@@ -103,7 +105,9 @@ Array transpose(const Array& a, const std::vector<int64_t>& axes) {
     shape[i] = a.shape(perm[i]);
     strides[i] = a.strides()[perm[i]];
   }
-  return a.view(shape, strides, 0);
+  Array v = a.view(shape, strides, 0);
+  if (autograd::recording()) autograd::record_view("transpose", a, v);
+  return v;
 }
 
 Array swapaxes(const Array& a, int64_t axis1, int64_t axis2) {
@@ -144,7 +148,9 @@ Array expand_dims(const Array& a, const std::vector<int64_t>& axes) {
       ++src;
     }
   }
-  return a.view(shape, strides, 0);
+  Array v = a.view(shape, strides, 0);
+  if (autograd::recording()) autograd::record_view("expand_dims", a, v);
+  return v;
 }
 
 Array squeeze(const Array& a, const std::vector<int64_t>& axes, bool all) {
@@ -163,7 +169,9 @@ Array squeeze(const Array& a, const std::vector<int64_t>& axes, bool all) {
       strides.push_back(a.strides()[i]);
     }
   }
-  return a.view(shape, strides, 0);
+  Array v = a.view(shape, strides, 0);
+  if (autograd::recording()) autograd::record_view("squeeze", a, v);
+  return v;
 }
 
 Array diagonal(const Array& a, int64_t offset, int64_t axis1, int64_t axis2) {
@@ -188,6 +196,7 @@ Array diagonal(const Array& a, int64_t offset, int64_t axis1, int64_t axis2) {
   strides.push_back(a.strides()[i] + a.strides()[j]);
   Array v = a.view(shape, strides, off);
   v.impl()->writeable = false;  // NumPy's diagonal view is read-only
+  if (autograd::recording()) autograd::record_view("diagonal", a, v);
   return v;
 }
 

@@ -96,8 +96,22 @@ def from_numpy(r, pairs=()):
     return r
 
 
+def _any_tracked(x):
+    if isinstance(x, _core.ndarray):
+        return _core._ag_tracked(x)
+    if type(x) in (list, tuple):
+        return any(_any_tracked(v) for v in x)
+    if type(x) is dict:
+        return any(_any_tracked(v) for v in x.values())
+    return False
+
+
 def call_numpy(name, func, args, kwargs):
     """Runs the NumPy callable `func` on minpy arguments and wraps its results."""
+    # NumPy would drop the autograd tracking silently: refuse rather than give a wrong gradient.
+    if _core._ag_active() and (_any_tracked(args) or _any_tracked(kwargs)):
+        raise TypeError(f"[np.{name}] has no gradient in minpy: it runs through the NumPy fallback, "
+                        "which autograd cannot see. Use native minpy ops or minpy.core.stop_gradient.")
     _note(name)
     pairs = []
     np_args = to_numpy(args, pairs)

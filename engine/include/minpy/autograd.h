@@ -1,0 +1,151 @@
+// Dynamic (tape-based) reverse-mode autograd on the engine's ops.
+//
+// A tape is pushed, some inputs are "watched" (they become leaves of that tape), the user's code
+// runs ordinary engine ops, the tape is popped and `backward` walks the recorded nodes. Tapes nest
+// (a per-thread stack): an op records one node on every active tape on which one of its inputs is
+// tracked, and the vector-Jacobian products are themselves written with engine ops, so a backward
+// pass run while an outer tape is active is recorded on that tape (higher-order derivatives).
+//
+// Op families add gradients with ONE call at their entry point, e.g. for a reduction:
+//   Array out = ...;
+//   if (autograd::recording())
+//     autograd::record("sum", {a}, {out}, [shape = a.shape()](const autograd::Node& n, const std::vector<Array>& g) {
+//       return std::vector<Array>{autograd::broadcast(expanded(g[0]), shape)};
+//     });
+// Arrays the VJP needs are passed as `saved` and read back with n.saved(i) (version-checked).
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "minpy/array.h"
+#include "minpy/ufunc.h"
+
+namespace minpy::autograd {
+
+struct Node;
+
+// Where an array's value came from on one tape.
+struct GradEntry {
+  uint64_t tape = 0;
+  std::shared_ptr<Node> node;
+  int index = 0;         // which output of node
+  uint64_t version = 0;  // storage version when this entry was made (stale once the storage is written)
+  std::shared_ptr<ArrayImpl> view_src;  // for recorded views: the array this one views
+};
+struct AutogradMeta {
+  std::vector<GradEntry> entries;
+};
+
+using VjpFn = std::function<std::vector<Array>(const Node&, const std::vector<Array>& gouts)>;
+
+struct Node {
+  const char* name = "";
+  uint64_t tape = 0;
+  struct Edge {
+    std::shared_ptr<Node> node;  // null: this input gets no gradient
+    int index = 0;
+  };
+  std::vector<Edge> edges;  // one per input
+  std::vector<Shape> in_shapes, out_shapes;
+  std::vector<DType> in_dtypes, out_dtypes;
+  VjpFn vjp;
+  // The saved value i; ValueError when its memory was written after it was saved.
+  const Array& saved(size_t i) const;
+  std::vector<Array> saved_;
+  std::vector<uint64_t> saved_versions_;
+  bool needs_grad(size_t input) const { return input < edges.size() && edges[input].node != nullptr; }
+};
+
+namespace detail {
+extern thread_local int g_recording;  // > 0 while a tape is active and recording is not suspended
+}
+// True while some tape records on this thread: the only check ops make when autograd is unused.
+inline bool recording() { return detail::g_recording > 0; }
+
+// ---- tapes ----
+uint64_t push_tape();
+void pop_tape(uint64_t tape);  // must be the innermost tape
+// Suspends recording (stop_gradient regions, internal computations).
+class NoGradGuard {
+ public:
+  NoGradGuard();
+  ~NoGradGuard();
+  NoGradGuard(const NoGradGuard&) = delete;
+  NoGradGuard& operator=(const NoGradGuard&) = delete;
+ private:
+  int saved_;
+};
+
+// A new array aliasing x that is a leaf of `tape` (keeps x's tracking on outer tapes). Integer and
+// bool inputs become float64 copies; complex inputs raise TypeError.
+Array watch(const Array& x, uint64_t tape);
+// True when `a` is tracked by an active tape.
+bool is_tracked(const Array& a);
+// d(sum(seed * y))/d xs, where xs were watched on `tape` (popped already). seed defaults to ones.
+// An x the output does not depend on gets zeros. Gradients have the x's shape and dtype.
+std::vector<Array> backward(uint64_t tape, const Array& y, const std::vector<Array>& xs, const Array& seed = {});
+// The same value, never tracked: no gradient flows through it.
+Array stop_gradient(const Array& a);
+
+// ---- C++ API ----
+using Function = std::function<Array(const std::vector<Array>&)>;
+// Gradients of f (seeded with ones when f's output is not a scalar) at xs; *value gets f(xs).
+std::vector<Array> grad(const Function& f, const std::vector<Array>& xs, Array* value = nullptr);
+struct VjpResult {
+  Array value;
+  std::function<std::vector<Array>(const Array& cotangent)> backward;
+};
+VjpResult vjp(const Function& f, const std::vector<Array>& xs);
+
+// ---- recording (for op families) ----
+// Records `outputs = op(inputs)` on every active tape where an input is tracked. Only floating
+// outputs are differentiable; inputs that are not floating get no gradient.
+void record(const char* name, const std::vector<Array>& inputs, const std::vector<Array>& outputs, VjpFn vjp,
+            const std::vector<Array>& saved = {});
+// Hooks used by the engine's own op families (see ops/*.cpp).
+std::vector<Array> call_ufunc_recorded(const Ufunc& uf, const std::vector<Operand>& inputs, const UfuncOptions& opt);
+void record_view(const char* name, const Array& src, const Array& view);
+void record_copy(const char* name, const Array& src, const Array& out);
+void record_broadcast(const Array& src, const Array& view);  // broadcast_to's view (VJP: sum_to_shape)
+// assign(dst, src) with recording; `write` performs the raw write.
+void assign_recorded(const Array& dst, const Array* src, const std::function<void()>& write);
+// The array a setitem writes into (its index selects dst inside it); see WriteTarget.
+class WriteTarget {
+ public:
+  explicit WriteTarget(const Array& target);
+  ~WriteTarget();
+  WriteTarget(const WriteTarget&) = delete;
+  WriteTarget& operator=(const WriteTarget&) = delete;
+ private:
+  const Array* saved_;
+};
+
+// ---- differentiable helpers for VJPs ----
+// g summed over the axes it was broadcast along to reach `shape` (NumPy's unbroadcast).
+Array sum_to_shape(const Array& g, const Shape& shape);
+// a broadcast to shape (a read-only view), recorded with sum_to_shape as its VJP.
+Array broadcast(const Array& a, const Shape& shape);
+Array zeros(const Shape& shape, DType dtype);
+Array ones(const Shape& shape, DType dtype);
+
+// ---- ufunc VJP rules (autograd/vjp_ufunc.cpp) ----
+struct UfuncVjpArgs {
+  std::vector<Operand> in;   // the inputs as the ufunc saw them (scalars stay scalars)
+  std::vector<Array> out;    // the outputs (saved only when the rule asks)
+  std::vector<Array> g;      // cotangent per output
+  std::vector<bool> needs;   // per input: whether its gradient is wanted
+  const Node* node = nullptr;
+};
+struct UfuncVjpRule {
+  bool save_inputs = true;
+  bool save_outputs = false;
+  // Gradient per input in the broadcast shape (undefined: none); the caller unbroadcasts and casts.
+  std::function<std::vector<Array>(const UfuncVjpArgs&)> vjp;
+};
+void register_ufunc_vjp(const std::string& name, UfuncVjpRule rule);
+const UfuncVjpRule* find_ufunc_vjp(const std::string& name);
+
+}  // namespace minpy::autograd

@@ -1,0 +1,681 @@
+// Tapes, nodes, recording and the backward pass.
+//
+// Ownership: an array's AutogradMeta holds, per tape, the node that produced its value; a node holds
+// its input nodes (edges) and the arrays saved for its VJP. Saved arrays are fresh aliases of the
+// storage whose own entries are snapshots for strictly outer tapes only, so references always go
+// to earlier nodes of the same tape or to nodes of outer tapes: the graph has no cycles and dies
+// with the arrays that use it.
+//
+// In-place writes: every write bumps Storage::version. An entry remembers the version it was made
+// at; a stale entry is re-derived from the array it views (view_src) or from the memory owner when
+// that one is current, or else refused. Saved arrays are checked the same way in backward.
+#include <algorithm>
+#include <atomic>
+#include <optional>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "autograd/internal.h"
+#include "minpy/errors.h"
+#include "minpy/ops.h"
+
+namespace minpy::autograd {
+
+namespace detail {
+thread_local int g_recording = 0;
+}
+
+namespace {
+
+std::atomic<uint64_t> g_next_tape{1};
+thread_local std::vector<uint64_t> tl_stack;           // active tapes, outer first
+thread_local std::vector<int> tl_saved_recording;      // g_recording before each push
+thread_local const Array* tl_write_target = nullptr;   // setitem's array (see WriteTarget)
+
+GradEntry* find_entry(ArrayImpl* impl, uint64_t tape) {
+  if (!impl->grad_meta) return nullptr;
+  for (auto& e : impl->grad_meta->entries)
+    if (e.tape == tape) return &e;
+  return nullptr;
+}
+
+void set_entry(ArrayImpl* impl, GradEntry e) {
+  if (!impl->grad_meta) impl->grad_meta = std::make_shared<AutogradMeta>();
+  for (auto& x : impl->grad_meta->entries)
+    if (x.tape == e.tape) {
+      x = std::move(e);
+      return;
+    }
+  impl->grad_meta->entries.push_back(std::move(e));
+}
+
+void erase_entry(ArrayImpl* impl, uint64_t tape) {
+  if (!impl->grad_meta) return;
+  auto& v = impl->grad_meta->entries;
+  v.erase(std::remove_if(v.begin(), v.end(), [&](const GradEntry& e) { return e.tape == tape; }), v.end());
+}
+
+std::shared_ptr<Node> make_node(const char* name, uint64_t tape, std::vector<Node::Edge> edges,
+                                std::vector<Shape> in_shapes, std::vector<DType> in_dtypes,
+                                std::vector<Shape> out_shapes, std::vector<DType> out_dtypes, VjpFn vjp) {
+  auto n = std::make_shared<Node>();
+  n->name = name;
+  n->tape = tape;
+  n->edges = std::move(edges);
+  n->in_shapes = std::move(in_shapes);
+  n->in_dtypes = std::move(in_dtypes);
+  n->out_shapes = std::move(out_shapes);
+  n->out_dtypes = std::move(out_dtypes);
+  n->vjp = std::move(vjp);
+  return n;
+}
+
+[[noreturn]] void stale_error() {
+  throw ValueError(msg("grad", "an array used by the differentiated function was modified in place in a way "
+                               "autograd cannot follow (e.g. through a NumPy view or an array it does not "
+                               "track); the gradient would be wrong. Copy the array before modifying it."));
+}
+
+GradEntry* resolve(const Array& a, uint64_t tape);
+
+// A node giving `view`'s value as a gather from `src` (whose entry on tape is current).
+GradEntry* derive_from(const Array& view, const Array& src, const GradEntry& se, uint64_t tape,
+                       std::shared_ptr<ArrayImpl> view_src) {
+  Geometry g;
+  if (!make_geometry(view, src, g)) return nullptr;
+  auto n = make_node("view", tape, {{se.node, se.index}}, {src.shape()}, {src.dtype()}, {view.shape()},
+                     {view.dtype()}, [g](const Node&, const std::vector<Array>& gout) {
+                       return std::vector<Array>{scatter(Array(), gout[0], g)};
+                     });
+  set_entry(view.impl().get(), GradEntry{tape, n, 0, view.storage()->version, std::move(view_src)});
+  return find_entry(view.impl().get(), tape);
+}
+
+// The current entry of `a` on `tape`, or null when `a` is not tracked there.
+GradEntry* resolve(const Array& a, uint64_t tape) {
+  ArrayImpl* impl = a.impl().get();
+  uint64_t ver = a.storage()->version;
+  GradEntry* e = find_entry(impl, tape);
+  if (e && e->version == ver) return e;
+  if (e && e->view_src) {
+    Array src(e->view_src);
+    if (GradEntry* se = resolve(src, tape)) {
+      auto vs = e->view_src;
+      GradEntry copy = *se;
+      if (GradEntry* r = derive_from(a, src, copy, tape, vs)) return r;
+    }
+  }
+  if (impl->base && impl->base->dtype == a.dtype()) {
+    Array owner(impl->base);
+    if (GradEntry* oe = resolve(owner, tape)) {
+      GradEntry copy = *oe;
+      std::shared_ptr<ArrayImpl> vs = e ? e->view_src : nullptr;
+      if (GradEntry* r = derive_from(a, owner, copy, tape, vs)) return r;
+    }
+  }
+  if (e) stale_error();
+  return nullptr;
+}
+
+bool is_active(uint64_t tape) { return std::find(tl_stack.begin(), tl_stack.end(), tape) != tl_stack.end(); }
+
+// A new handle on a's memory carrying a's entries on the tapes outer to stack[level] (snapshots).
+// A view is saved as a copy: the storage version is per storage, so a write to another region of
+// the same memory (y[i] = f(y[i-1]) in a loop) would otherwise make every saved view look stale.
+// Arrays that own their memory are saved by reference and version-checked in backward.
+Array make_saved(const Array& a, size_t level, bool copy_views = true) {
+  auto impl = std::make_shared<ArrayImpl>();
+  Array data = a;
+  if (copy_views && a.impl()->base) {
+    NoGradGuard ng;
+    data = copy(a, 'K');
+  }
+  const ArrayImpl& s = *data.impl();
+  impl->storage = s.storage;
+  impl->shape = s.shape;
+  impl->strides = s.strides;
+  impl->offset = s.offset;
+  impl->size = s.size;
+  impl->dtype = s.dtype;
+  impl->writeable = s.writeable;
+  for (size_t k = 0; k < level; ++k)
+    if (GradEntry* e = resolve(a, tl_stack[k])) {
+      if (!impl->grad_meta) impl->grad_meta = std::make_shared<AutogradMeta>();
+      impl->grad_meta->entries.push_back(GradEntry{e->tape, e->node, e->index, s.storage->version, nullptr});
+    }
+  return Array(std::move(impl));
+}
+
+Array add_grads(const Array& a, const Array& b) { return a.defined() ? ufunc2("add", a, b) : b; }
+
+}  // namespace
+
+bool is_float(DType t) { return is_floating(t); }
+
+const Array& Node::saved(size_t i) const {
+  if (saved_[i].storage()->version != saved_versions_[i])
+    throw ValueError(msg("grad", std::string("an array saved for the gradient of '") + name +
+                                     "' was modified in place after it was saved for the gradient; the gradient "
+                                     "would be wrong. Copy it before modifying it (y = y.copy()) or avoid the "
+                                     "in-place operation."));
+  return saved_[i];
+}
+
+uint64_t push_tape() {
+  uint64_t id = g_next_tape.fetch_add(1);
+  tl_stack.push_back(id);
+  tl_saved_recording.push_back(detail::g_recording);
+  detail::g_recording = static_cast<int>(tl_stack.size());
+  return id;
+}
+
+void pop_tape(uint64_t tape) {
+  if (tl_stack.empty() || tl_stack.back() != tape)
+    throw ValueError(msg("grad", "tapes must be popped in the reverse order they were pushed."));
+  tl_stack.pop_back();
+  detail::g_recording = tl_saved_recording.back();
+  tl_saved_recording.pop_back();
+}
+
+NoGradGuard::NoGradGuard() : saved_(detail::g_recording) { detail::g_recording = 0; }
+NoGradGuard::~NoGradGuard() { detail::g_recording = saved_; }
+
+WriteTarget::WriteTarget(const Array& target) : saved_(tl_write_target) { tl_write_target = &target; }
+WriteTarget::~WriteTarget() { tl_write_target = saved_; }
+
+Array zeros(const Shape& shape, DType dtype) {
+  NoGradGuard ng;
+  Array z = Array::empty(shape, dtype);
+  assign(z, Scalar::from_int(0));
+  return z;
+}
+Array ones(const Shape& shape, DType dtype) {
+  NoGradGuard ng;
+  Array z = Array::empty(shape, dtype);
+  assign(z, Scalar::from_int(1));
+  return z;
+}
+
+Array watch(const Array& x, uint64_t tape) {
+  Array src = x;
+  if (is_complex(x.dtype()))
+    throw TypeError(msg("grad", "complex inputs are not differentiable in minpy; pass real floating arrays."));
+  if (!is_floating(x.dtype())) {
+    NoGradGuard ng;
+    src = astype(x, DType::Float64);
+  }
+  // A fresh handle on the same memory (in-place writes inside the function reach the caller's array,
+  // as in NumPy), tracked on the outer tapes as x is.
+  size_t level = std::find(tl_stack.begin(), tl_stack.end(), tape) - tl_stack.begin();
+  Array leaf = make_saved(src, level, false);
+  leaf.impl()->base = src.impl()->base;  // still a view of the same owner
+  auto n = make_node("leaf", tape, {}, {}, {}, {leaf.shape()}, {leaf.dtype()}, nullptr);
+  set_entry(leaf.impl().get(), GradEntry{tape, n, 0, leaf.storage()->version, nullptr});
+  // The leaf node is also kept under a reserved tape key (tape | high bit), because an in-place write
+  // inside the function replaces the array's entry while backward still needs the leaf.
+  set_entry(leaf.impl().get(), GradEntry{tape | (uint64_t(1) << 63), n, 0, 0, nullptr});
+  return leaf;
+}
+
+bool is_tracked(const Array& a) {
+  if (!a.defined() || !a.impl()->grad_meta && !a.impl()->base) return false;
+  for (uint64_t t : tl_stack)
+    if (resolve(a, t)) return true;
+  return false;
+}
+
+Array stop_gradient(const Array& a) {
+  NoGradGuard ng;
+  return copy(a, 'K');
+}
+
+void record(const char* name, const std::vector<Array>& inputs, const std::vector<Array>& outputs, VjpFn vjp,
+            const std::vector<Array>& saved) {
+  if (!recording()) return;
+  bool any_float_out = false;
+  for (const auto& o : outputs) any_float_out |= o.defined() && is_floating(o.dtype());
+  if (!any_float_out) return;
+  for (size_t level = 0; level < tl_stack.size(); ++level) {
+    uint64_t t = tl_stack[level];
+    std::vector<Node::Edge> edges(inputs.size());
+    bool any = false;
+    for (size_t i = 0; i < inputs.size(); ++i)
+      if (inputs[i].defined() && is_floating(inputs[i].dtype()))
+        if (GradEntry* e = resolve(inputs[i], t)) {
+          edges[i] = {e->node, e->index};
+          any = true;
+        }
+    if (!any) continue;
+    std::vector<Shape> ins, outs;
+    std::vector<DType> intypes, outtypes;
+    for (const auto& a : inputs) {
+      ins.push_back(a.defined() ? a.shape() : Shape{});
+      intypes.push_back(a.defined() ? a.dtype() : DType::Float64);
+    }
+    for (const auto& a : outputs) {
+      outs.push_back(a.shape());
+      outtypes.push_back(a.dtype());
+    }
+    auto n = make_node(name, t, std::move(edges), std::move(ins), std::move(intypes), std::move(outs),
+                       std::move(outtypes), vjp);
+    for (const auto& s : saved) {
+      n->saved_.push_back(s.defined() ? make_saved(s, level) : Array());
+      n->saved_versions_.push_back(s.defined() ? n->saved_.back().storage()->version : 0);
+    }
+    for (size_t j = 0; j < outputs.size(); ++j)
+      if (outputs[j].defined() && is_floating(outputs[j].dtype()))
+        set_entry(outputs[j].impl().get(), GradEntry{t, n, static_cast<int>(j), outputs[j].storage()->version, nullptr});
+  }
+}
+
+std::vector<Array> backward(uint64_t tape, const Array& y, const std::vector<Array>& xs, const Array& seed) {
+  std::vector<std::shared_ptr<Node>> leaves;
+  for (const auto& x : xs) {
+    GradEntry* le = x.impl()->grad_meta ? find_entry(x.impl().get(), tape | (uint64_t(1) << 63)) : nullptr;
+    leaves.push_back(le ? le->node : nullptr);
+  }
+  std::unordered_map<const Node*, std::vector<Array>> grads;
+  GradEntry* ye = (y.defined() && is_floating(y.dtype())) ? resolve(y, tape) : nullptr;
+  if (ye) {
+    // Topological order by iterative DFS (post-order), then walk it backwards.
+    std::vector<Node*> order;
+    std::unordered_set<const Node*> seen;
+    std::vector<std::pair<Node*, size_t>> stack{{ye->node.get(), 0}};
+    seen.insert(ye->node.get());
+    while (!stack.empty()) {
+      auto& [n, i] = stack.back();
+      if (i < n->edges.size()) {
+        Node* c = n->edges[i++].node.get();
+        if (c && seen.insert(c).second) stack.push_back({c, 0});
+      } else {
+        order.push_back(n);
+        stack.pop_back();
+      }
+    }
+    Array s = seed.defined() ? seed : ones(y.shape(), y.dtype());
+    if (s.dtype() != y.dtype()) s = astype(s, y.dtype());
+    if (s.shape() != y.shape()) s = broadcast(s, y.shape());
+    std::shared_ptr<Node> root = ye->node;  // keep the graph alive while walking it
+    auto& rg = grads[root.get()];
+    rg.resize(root->out_shapes.size());
+    rg[ye->index] = s;
+    for (auto it = order.rbegin(); it != order.rend(); ++it) {
+      Node* n = *it;
+      auto f = grads.find(n);
+      if (f == grads.end() || !n->vjp) continue;
+      std::vector<Array> gouts = std::move(f->second);
+      grads.erase(f);
+      gouts.resize(n->out_shapes.size());
+      for (size_t j = 0; j < gouts.size(); ++j)
+        if (!gouts[j].defined()) gouts[j] = zeros(n->out_shapes[j], n->out_dtypes[j]);
+      std::vector<Array> gins = n->vjp(*n, gouts);
+      for (size_t i = 0; i < n->edges.size() && i < gins.size(); ++i) {
+        const auto& edge = n->edges[i];
+        if (!edge.node || !gins[i].defined()) continue;
+        Array g = gins[i];
+        if (g.shape() != n->in_shapes[i]) g = sum_to_shape(g, n->in_shapes[i]);
+        if (g.dtype() != n->in_dtypes[i]) g = astype(g, n->in_dtypes[i]);
+        auto& slot = grads[edge.node.get()];
+        slot.resize(edge.node->out_shapes.size());
+        slot[edge.index] = add_grads(slot[edge.index], g);
+      }
+    }
+  }
+  std::vector<Array> out;
+  for (size_t k = 0; k < xs.size(); ++k) {
+    Array g;
+    if (leaves[k]) {
+      auto f = grads.find(leaves[k].get());
+      if (f != grads.end() && !f->second.empty()) g = f->second[0];
+    }
+    if (!g.defined()) g = zeros(xs[k].shape(), xs[k].dtype());
+    else if (!g.c_contiguous() || !g.writeable() || !g.owns_data()) g = copy(g, 'C');
+    out.push_back(g);
+  }
+  return out;
+}
+
+std::vector<Array> grad(const Function& f, const std::vector<Array>& xs, Array* value) {
+  VjpResult r = vjp(f, xs);
+  if (value) *value = r.value;
+  return r.backward(Array());
+}
+
+VjpResult vjp(const Function& f, const std::vector<Array>& xs) {
+  uint64_t tape = push_tape();
+  std::vector<Array> leaves;
+  Array y;
+  try {
+    for (const auto& x : xs) leaves.push_back(watch(x, tape));
+    y = f(leaves);
+  } catch (...) {
+    pop_tape(tape);
+    throw;
+  }
+  pop_tape(tape);
+  return VjpResult{y, [tape, y, leaves](const Array& ct) { return backward(tape, y, leaves, ct); }};
+}
+
+// ---- writes ----
+
+namespace {
+struct WriteState {
+  uint64_t tape;
+  GradEntry target_old, owner_old;
+  bool has_target = false, has_owner = false;
+};
+}  // namespace
+
+// Records `dst` (a region of `target`, same storage) being overwritten with `value`'s value.
+static void finish_write(const Array& target, const Array& dst, const Array& owner,
+                         const std::vector<WriteState>& states, const Array& value) {
+  for (const auto& st : states) {
+    uint64_t t = st.tape;
+    GradEntry* vp = value.defined() && is_floating(value.dtype()) ? find_entry(value.impl().get(), t) : nullptr;
+    std::optional<GradEntry> ve;
+    if (vp) ve = *vp;
+    uint64_t ver = target.storage()->version;
+    // The target's new value.
+    bool covers = dst.same_layout(target);
+    Geometry g;
+    if (covers) {
+      if (ve) set_entry(target.impl().get(), GradEntry{t, ve->node, ve->index, ver, st.has_target ? st.target_old.view_src : nullptr});
+      else erase_entry(target.impl().get(), t);
+    } else if ((ve || st.has_target) && make_geometry(dst, target, g)) {
+      Node::Edge e0 = st.has_target ? Node::Edge{st.target_old.node, st.target_old.index} : Node::Edge{};
+      Node::Edge e1 = ve ? Node::Edge{ve->node, ve->index} : Node::Edge{};
+      auto n = make_node("setitem", t, {e0, e1}, {target.shape(), dst.shape()}, {target.dtype(), dst.dtype()},
+                         {target.shape()}, {target.dtype()}, [g](const Node& node, const std::vector<Array>& gout) {
+                           std::vector<Array> r(2);
+                           if (node.needs_grad(0)) r[0] = scatter(gout[0], zeros(g.view_shape, gout[0].dtype()), g);
+                           if (node.needs_grad(1)) r[1] = gather(gout[0], g);
+                           return r;
+                         });
+      set_entry(target.impl().get(), GradEntry{t, n, 0, ver, st.has_target ? st.target_old.view_src : nullptr});
+    } else if (st.has_target) {
+      stale_error();
+    }
+    if (dst.impl() != target.impl()) {
+      if (ve) set_entry(dst.impl().get(), GradEntry{t, ve->node, ve->index, ver, nullptr});
+      else erase_entry(dst.impl().get(), t);
+    }
+    // The memory owner's new value, when it is tracked or becomes tracked.
+    if (owner.defined() && owner.impl() != target.impl() && (ve || st.has_owner) && make_geometry(dst, owner, g)) {
+      Node::Edge e0 = st.has_owner ? Node::Edge{st.owner_old.node, st.owner_old.index} : Node::Edge{};
+      Node::Edge e1 = ve ? Node::Edge{ve->node, ve->index} : Node::Edge{};
+      auto n = make_node("setitem", t, {e0, e1}, {owner.shape(), dst.shape()}, {owner.dtype(), dst.dtype()},
+                         {owner.shape()}, {owner.dtype()}, [g](const Node& node, const std::vector<Array>& gout) {
+                           std::vector<Array> r(2);
+                           if (node.needs_grad(0)) r[0] = scatter(gout[0], zeros(g.view_shape, gout[0].dtype()), g);
+                           if (node.needs_grad(1)) r[1] = gather(gout[0], g);
+                           return r;
+                         });
+      set_entry(owner.impl().get(), GradEntry{t, n, 0, ver, nullptr});
+    }
+  }
+}
+
+static std::vector<WriteState> prepare_write(const Array& target, const Array& owner, bool& any) {
+  std::vector<WriteState> states;
+  for (uint64_t t : tl_stack) {
+    WriteState st{t, {}, {}, false, false};
+    if (is_floating(target.dtype()))
+      if (GradEntry* e = resolve(target, t)) {
+        st.target_old = *e;
+        st.has_target = true;
+      }
+    if (owner.defined() && owner.impl() != target.impl() && is_floating(owner.dtype()))
+      if (GradEntry* e = resolve(owner, t)) {
+        st.owner_old = *e;
+        st.has_owner = true;
+      }
+    any |= st.has_target || st.has_owner;
+    states.push_back(std::move(st));
+  }
+  return states;
+}
+
+static Array owner_of(const Array& a) { return a.impl()->base ? Array(a.impl()->base) : Array(); }
+
+void assign_recorded(const Array& dst, const Array* src, const std::function<void()>& write) {
+  Array target = tl_write_target && tl_write_target->storage() == dst.storage() ? *tl_write_target : dst;
+  Array owner = owner_of(target);
+  bool any = false;
+  auto states = prepare_write(target, owner, any);
+  bool src_tracked = src && is_floating(src->dtype()) && is_floating(dst.dtype()) && is_tracked(*src);
+  if (!any && !src_tracked) {
+    NoGradGuard ng;
+    write();
+    return;
+  }
+  // The written value as a tracked array of dst's shape and dtype (before the write: src may alias dst).
+  Array value;
+  if (src_tracked) {
+    value = *src;
+    if (value.dtype() != dst.dtype()) value = astype(value, dst.dtype());
+    if (value.shape() != dst.shape()) {
+      while (value.ndim() > dst.ndim() && value.shape(0) == 1) value = squeeze(value, {0}, false);
+      value = broadcast(value, dst.shape());
+    }
+  }
+  {
+    NoGradGuard ng;
+    write();
+  }
+  finish_write(target, dst, owner, states, value);
+}
+
+std::vector<Array> call_ufunc_recorded(const Ufunc& uf, const std::vector<Operand>& inputs, const UfuncOptions& opt) {
+  bool has_out = false;
+  for (const auto& o : opt.out) has_out |= o.defined();
+  std::vector<Array> outs;
+  if (!has_out) {
+    {
+      NoGradGuard ng;
+      outs = call_ufunc_untracked(uf, inputs, opt);
+    }
+    record_ufunc(uf, inputs, outs);
+    return outs;
+  }
+  // out=: the value is computed and recorded out of place first (while every input's entry is
+  // current), then the real call writes it and the write is recorded. Inputs that overlap an output
+  // are read from copies so the values saved for backward are not overwritten.
+  std::vector<Operand> ins = inputs;
+  for (auto& in : ins)
+    if (auto* a = std::get_if<Array>(&in))
+      for (const auto& o : opt.out)
+        if (o.defined() && a->may_share_memory(o) && is_tracked(*a)) {
+          in = copy(*a, 'K');
+          break;
+        }
+  UfuncOptions fresh = opt;
+  fresh.out.clear();
+  std::vector<Array> values;
+  {
+    NoGradGuard ng;
+    values = call_ufunc_untracked(uf, ins, fresh);
+  }
+  record_ufunc(uf, ins, values);
+  struct Pending {
+    Array target, owner;
+    std::vector<WriteState> states;
+  };
+  std::vector<Pending> pending(opt.out.size());
+  bool any = false;
+  for (size_t j = 0; j < opt.out.size(); ++j)
+    if (opt.out[j].defined()) {
+      pending[j].target = opt.out[j];
+      pending[j].owner = owner_of(opt.out[j]);
+      pending[j].states = prepare_write(opt.out[j], pending[j].owner, any);
+    }
+  {
+    NoGradGuard ng;
+    outs = call_ufunc_untracked(uf, ins, opt);
+  }
+  for (size_t j = 0; j < opt.out.size(); ++j)
+    if (opt.out[j].defined()) finish_write(pending[j].target, pending[j].target, pending[j].owner, pending[j].states, values[j]);
+  return outs;
+}
+
+// ---- views, copies, broadcasting, unbroadcasting ----
+
+void record_view(const char* name, const Array& src, const Array& view) {
+  if (!recording() || view.impl() == src.impl() || !is_floating(src.dtype())) return;
+  if (view.storage() != src.storage()) {  // reshape that had to copy
+    record(name, {src}, {view}, [shape = src.shape()](const Node&, const std::vector<Array>& g) {
+      return std::vector<Array>{reshape(g[0], shape)};
+    });
+    return;
+  }
+  Geometry geo;
+  if (!make_geometry(view, src, geo)) return;
+  record(name, {src}, {view}, [geo](const Node&, const std::vector<Array>& g) {
+    return std::vector<Array>{scatter(Array(), g[0], geo)};
+  });
+  if (view.impl()->grad_meta)
+    for (auto& e : view.impl()->grad_meta->entries) e.view_src = src.impl();
+}
+
+void record_copy(const char* name, const Array& src, const Array& out) {
+  if (!recording() || out.impl() == src.impl() || !is_floating(src.dtype())) return;
+  record(name, {src}, {out}, [t = src.dtype()](const Node&, const std::vector<Array>& g) {
+    return std::vector<Array>{g[0].dtype() == t ? g[0] : astype(g[0], t)};
+  });
+}
+
+void record_broadcast(const Array& src, const Array& view) {
+  if (!recording() || !is_floating(src.dtype())) return;
+  record("broadcast_to", {src}, {view}, [s = src.shape()](const Node&, const std::vector<Array>& g) {
+    return std::vector<Array>{sum_to_shape(g[0], s)};
+  });
+}
+
+Array broadcast(const Array& a, const Shape& shape) {
+  if (a.shape() == shape) return a;
+  Array v = broadcast_to(a, shape, "broadcast_to");
+  v.impl()->writeable = false;
+  if (recording())
+    record("broadcast_to", {a}, {v}, [s = a.shape()](const Node&, const std::vector<Array>& g) {
+      return std::vector<Array>{sum_to_shape(g[0], s)};
+    });
+  return v;
+}
+
+Array sum_to_shape(const Array& g, const Shape& shape) {
+  if (g.shape() == shape) return g;
+  size_t nd = g.ndim(), lead = nd - shape.size();
+  if (shape.size() > nd) throw ValueError(msg("grad", "cannot unbroadcast " + shape_str(g.shape()) + " to " + shape_str(shape) + "."));
+  Array out;
+  {
+    NoGradGuard ng;
+    // Sum in float64 over the broadcast axes: a strided walk of g with the output's strides set to 0
+    // on the summed axes. (To be replaced by the native sum when the reductions land.)
+    Array g64 = ascontiguousarray(astype(g, DType::Float64, Casting::Unsafe, false));
+    Array acc = zeros(shape, DType::Float64);
+    Shape ostr(nd, 0);
+    Shape cs = c_strides(shape, 1);
+    for (size_t i = lead; i < nd; ++i) {
+      int64_t d = shape[i - lead];
+      if (d != g.shape(i) && d != 1) throw ValueError(msg("grad", "cannot unbroadcast " + shape_str(g.shape()) + " to " + shape_str(shape) + "."));
+      ostr[i] = d == 1 ? 0 : cs[i - lead];
+    }
+    const double* src = g64.data_as<double>();
+    double* dst = acc.data_as<double>();
+    std::vector<int64_t> idx(nd, 0);
+    int64_t n = g64.size(), off = 0;
+    for (int64_t k = 0; k < n; ++k) {
+      dst[off] += src[k];
+      for (int i = static_cast<int>(nd) - 1; i >= 0; --i) {
+        if (++idx[i] < g.shape(i)) {
+          off += ostr[i];
+          break;
+        }
+        off -= ostr[i] * (idx[i] - 1);
+        idx[i] = 0;
+      }
+    }
+    out = g.dtype() == DType::Float64 ? acc : astype(acc, g.dtype());
+  }
+  if (recording())
+    record("sum_to_shape", {g}, {out}, [s = g.shape()](const Node&, const std::vector<Array>& gg) {
+      return std::vector<Array>{broadcast(gg[0], s)};
+    });
+  return out;
+}
+
+// ---- gather / scatter between an array and one of its views ----
+
+bool make_geometry(const Array& view, const Array& src, Geometry& g) {
+  if (view.storage() != src.storage() || view.dtype() != src.dtype()) return false;
+  int64_t isz = static_cast<int64_t>(src.itemsize());
+  for (int64_t s : src.strides()) if (s % isz) return false;
+  for (int64_t s : view.strides()) if (s % isz) return false;
+  g.src_shape = src.shape();
+  g.src_strides = src.strides();
+  g.view_shape = view.shape();
+  g.view_strides = view.strides();
+  g.view_offset = view.offset() - src.offset();
+  g.dtype = src.dtype();
+  int64_t lo = 0, hi = 0;
+  if (src.size() > 0)
+    for (int i = 0; i < src.ndim(); ++i) {
+      int64_t span = (src.shape(i) - 1) * src.strides()[i];
+      (span < 0 ? lo : hi) += span;
+    }
+  g.lo = lo;
+  g.nelems = src.size() > 0 ? (hi - lo) / isz + 1 : 0;
+  if (view.size() > 0) {  // the view must lie inside src's extent
+    int64_t vlo = g.view_offset, vhi = g.view_offset;
+    for (int i = 0; i < view.ndim(); ++i) {
+      int64_t span = (view.shape(i) - 1) * view.strides()[i];
+      (span < 0 ? vlo : vhi) += span;
+    }
+    if (vlo < lo || vhi > hi) return false;
+  }
+  return true;
+}
+
+static void buffers(const Geometry& g, Array& src_in_buf, Array& view_in_buf) {
+  Array raw = Array::empty({std::max<int64_t>(g.nelems, 1)}, g.dtype);
+  src_in_buf = raw.view(g.src_shape, g.src_strides, -g.lo);
+  view_in_buf = raw.view(g.view_shape, g.view_strides, -g.lo + g.view_offset);
+}
+
+Array gather(const Array& x, const Geometry& g) {
+  Array out;
+  {
+    NoGradGuard ng;
+    Array s, v;
+    buffers(g, s, v);
+    assign(s, x);
+    out = copy(v, 'C');
+  }
+  if (recording())
+    record("view", {x}, {out}, [g](const Node&, const std::vector<Array>& gg) {
+      return std::vector<Array>{scatter(Array(), gg[0], g)};
+    });
+  return out;
+}
+
+Array scatter(const Array& x, const Array& v, const Geometry& g) {
+  Array out;
+  {
+    NoGradGuard ng;
+    Array s, vb;
+    buffers(g, s, vb);
+    if (x.defined()) assign(s, x);
+    else assign(s, Scalar::from_int(0));
+    assign(vb, v);
+    out = s;
+  }
+  if (recording())
+    record("setitem", {x, v}, {out}, [g](const Node& n, const std::vector<Array>& gg) {
+      std::vector<Array> r(2);
+      if (n.needs_grad(0)) r[0] = scatter(gg[0], zeros(g.view_shape, gg[0].dtype()), g);
+      if (n.needs_grad(1)) r[1] = gather(gg[0], g);
+      return r;
+    });
+  return out;
+}
+
+}  // namespace minpy::autograd

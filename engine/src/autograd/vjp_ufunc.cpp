@@ -1,0 +1,257 @@
+// Vector-Jacobian products of the ufuncs, written with ufuncs so they are differentiable again.
+//
+// Each rule returns the gradient of every input in the broadcast shape of the call; the recorder
+// sums it back to the input's shape and casts it to the input's dtype. Ufuncs without a rule
+// (comparisons, logical and bitwise ops, floor/ceil/trunc/rint/sign, floor_divide, isnan & co.)
+// have zero derivative almost everywhere: their outputs are simply not tracked.
+//
+// Conventions (HIPS autograd's where it defines one):
+//  - absolute'(0) = 0 (g * sign(x)).
+//  - maximum/minimum/fmax/fmin: g goes to the input equal to the result; on ties each gets g/2.
+//  - power: dx = g*y*x^(y-1) (exponent 1 where y == 0, so 0^0 gives 0 not nan);
+//    dy = g*x^y*log(x) where x > 0, 0 elsewhere.
+//  - clip(a, lo, hi): a gets g where the result equals neither bound; hi gets g where the result
+//    equals hi; lo gets g where it equals lo and not hi (the three coefficients sum to 1).
+//  - remainder/fmod/divmod: dx = g, dy = -g*floor(x/y) (trunc for fmod).
+//  - heaviside(x, h0): dx = 0, dh0 = g*(x == 0). copysign(x, y): dx = g*sign(x)*sign(result), dy = 0.
+#include <cmath>
+#include <mutex>
+#include <unordered_map>
+
+#include "autograd/internal.h"
+#include "minpy/errors.h"
+#include "minpy/ops.h"
+
+namespace minpy::autograd {
+namespace {
+
+using Args = UfuncVjpArgs;
+using R = std::vector<Array>;
+
+Scalar F(double v) { return Scalar::from_float(v); }
+Array u1(const char* n, const Operand& a) { return ufunc1(n, a); }
+Array u2(const char* n, const Operand& a, const Operand& b) { return ufunc2(n, a, b); }
+Array mul(const Operand& a, const Operand& b) { return u2("multiply", a, b); }
+Array div(const Operand& a, const Operand& b) { return u2("true_divide", a, b); }
+Array add(const Operand& a, const Operand& b) { return u2("add", a, b); }
+Array sub(const Operand& a, const Operand& b) { return u2("subtract", a, b); }
+Array neg(const Operand& a) { return u1("negative", a); }
+Array sq(const Operand& a) { return mul(a, a); }
+
+// g * mask (mask a bool array): keeps g's dtype.
+Array masked(const Array& g, const Array& mask) { return mul(g, mask); }
+
+struct Table {
+  std::mutex mu;
+  std::unordered_map<std::string, UfuncVjpRule> rules;
+};
+Table& table();
+
+void def(const char* name, bool save_in, bool save_out, std::function<R(const Args&)> f) {
+  table().rules[name] = UfuncVjpRule{save_in, save_out, std::move(f)};
+}
+
+// Unary rule from d(out)/d(x) as a function of (x, out).
+void unary(const char* name, bool save_in, bool save_out,
+           std::function<Array(const Operand& x, const Array& out, const Array& g)> f) {
+  def(name, save_in, save_out, [f](const Args& a) { return R{f(a.in[0], a.out.empty() ? Array() : a.out[0], a.g[0])}; });
+}
+
+void minmax(const char* name) {
+  def(name, true, true, [](const Args& a) {
+    const Array& g = a.g[0];
+    Array tie = u2("equal", a.in[0], a.in[1]);
+    R r(2);
+    for (int i = 0; i < 2; ++i) {
+      if (!a.needs[i]) continue;
+      Array gi = masked(g, u2("equal", a.in[i], a.out[0]));
+      r[i] = sub(gi, mul(masked(gi, tie), F(0.5)));
+    }
+    return r;
+  });
+}
+
+void define_all() {
+  const double ln2 = std::log(2.0), ln10 = std::log(10.0), pi = std::acos(-1.0);
+  def("add", false, false, [](const Args& a) { return R{a.g[0], a.g[0]}; });
+  def("subtract", false, false, [](const Args& a) { return R{a.g[0], a.needs[1] ? neg(a.g[0]) : Array()}; });
+  def("multiply", true, false, [](const Args& a) {
+    return R{a.needs[0] ? mul(a.g[0], a.in[1]) : Array(), a.needs[1] ? mul(a.g[0], a.in[0]) : Array()};
+  });
+  def("true_divide", true, false, [](const Args& a) {
+    return R{a.needs[0] ? div(a.g[0], a.in[1]) : Array(),
+             a.needs[1] ? neg(div(mul(a.g[0], a.in[0]), sq(a.in[1]))) : Array()};
+  });
+  auto rem = [](const char* rounding) {
+    return [rounding](const Args& a) {
+      return R{a.g.back(), a.needs[1] ? neg(mul(a.g.back(), u1(rounding, div(a.in[0], a.in[1])))) : Array()};
+    };
+  };
+  def("remainder", true, false, rem("floor"));
+  def("fmod", true, false, rem("trunc"));
+  def("divmod", true, false, rem("floor"));  // g.back() is the remainder's cotangent
+  auto pow_rule = [](const Args& a) {
+    const Array& g = a.g[0];
+    R r(2);
+    if (a.needs[0]) {
+      Array e = add(sub(a.in[1], F(1.0)), u2("equal", a.in[1], F(0.0)));
+      r[0] = mul(mul(g, a.in[1]), u2("power", a.in[0], e));
+    }
+    if (a.needs[1]) {
+      Array pos = u2("greater", a.in[0], F(0.0));
+      Array safe = add(mul(a.in[0], pos), u1("logical_not", pos));  // x where x > 0, else 1
+      r[1] = mul(mul(g, a.out[0]), u1("log", safe));
+    }
+    return r;
+  };
+  def("power", true, true, pow_rule);
+  def("float_power", true, true, pow_rule);
+  unary("negative", false, false, [](const Operand&, const Array&, const Array& g) { return neg(g); });
+  unary("positive", false, false, [](const Operand&, const Array&, const Array& g) { return g; });
+  unary("conjugate", false, false, [](const Operand&, const Array&, const Array& g) { return g; });
+  unary("absolute", true, false, [](const Operand& x, const Array&, const Array& g) { return mul(g, u1("sign", x)); });
+  unary("reciprocal", false, true, [](const Operand&, const Array& r, const Array& g) { return neg(mul(g, sq(r))); });
+  unary("square", true, false, [](const Operand& x, const Array&, const Array& g) { return mul(g, mul(x, F(2.0))); });
+  unary("sqrt", false, true, [](const Operand&, const Array& r, const Array& g) { return div(mul(g, F(0.5)), r); });
+  unary("cbrt", false, true, [](const Operand&, const Array& r, const Array& g) { return div(g, mul(sq(r), F(3.0))); });
+  unary("exp", false, true, [](const Operand&, const Array& r, const Array& g) { return mul(g, r); });
+  unary("exp2", false, true, [ln2](const Operand&, const Array& r, const Array& g) { return mul(g, mul(r, F(ln2))); });
+  unary("expm1", false, true, [](const Operand&, const Array& r, const Array& g) { return mul(g, add(r, F(1.0))); });
+  unary("log", true, false, [](const Operand& x, const Array&, const Array& g) { return div(g, x); });
+  unary("log2", true, false, [ln2](const Operand& x, const Array&, const Array& g) { return div(g, mul(x, F(ln2))); });
+  unary("log10", true, false, [ln10](const Operand& x, const Array&, const Array& g) { return div(g, mul(x, F(ln10))); });
+  unary("log1p", true, false, [](const Operand& x, const Array&, const Array& g) { return div(g, add(x, F(1.0))); });
+  unary("sin", true, false, [](const Operand& x, const Array&, const Array& g) { return mul(g, u1("cos", x)); });
+  unary("cos", true, false, [](const Operand& x, const Array&, const Array& g) { return neg(mul(g, u1("sin", x))); });
+  unary("tan", true, false, [](const Operand& x, const Array&, const Array& g) { return div(g, sq(u1("cos", x))); });
+  unary("arcsin", true, false, [](const Operand& x, const Array&, const Array& g) {
+    return div(g, u1("sqrt", sub(F(1.0), sq(x))));
+  });
+  unary("arccos", true, false, [](const Operand& x, const Array&, const Array& g) {
+    return neg(div(g, u1("sqrt", sub(F(1.0), sq(x)))));
+  });
+  unary("arctan", true, false, [](const Operand& x, const Array&, const Array& g) { return div(g, add(sq(x), F(1.0))); });
+  unary("sinh", true, false, [](const Operand& x, const Array&, const Array& g) { return mul(g, u1("cosh", x)); });
+  unary("cosh", true, false, [](const Operand& x, const Array&, const Array& g) { return mul(g, u1("sinh", x)); });
+  unary("tanh", true, false, [](const Operand& x, const Array&, const Array& g) { return div(g, sq(u1("cosh", x))); });
+  unary("arcsinh", true, false, [](const Operand& x, const Array&, const Array& g) {
+    return div(g, u1("sqrt", add(sq(x), F(1.0))));
+  });
+  unary("arccosh", true, false, [](const Operand& x, const Array&, const Array& g) {
+    return div(g, u1("sqrt", sub(sq(x), F(1.0))));
+  });
+  unary("arctanh", true, false, [](const Operand& x, const Array&, const Array& g) { return div(g, sub(F(1.0), sq(x))); });
+  unary("deg2rad", false, false, [pi](const Operand&, const Array&, const Array& g) { return mul(g, F(pi / 180)); });
+  unary("rad2deg", false, false, [pi](const Operand&, const Array&, const Array& g) { return mul(g, F(180 / pi)); });
+  def("arctan2", true, false, [](const Args& a) {
+    Array d = add(sq(a.in[0]), sq(a.in[1]));
+    return R{a.needs[0] ? div(mul(a.g[0], a.in[1]), d) : Array(), a.needs[1] ? neg(div(mul(a.g[0], a.in[0]), d)) : Array()};
+  });
+  def("hypot", true, true, [](const Args& a) {
+    return R{a.needs[0] ? div(mul(a.g[0], a.in[0]), a.out[0]) : Array(),
+             a.needs[1] ? div(mul(a.g[0], a.in[1]), a.out[0]) : Array()};
+  });
+  def("logaddexp", true, true, [](const Args& a) {
+    R r(2);
+    for (int i = 0; i < 2; ++i)
+      if (a.needs[i]) r[i] = mul(a.g[0], u1("exp", sub(a.in[i], a.out[0])));
+    return r;
+  });
+  def("logaddexp2", true, true, [](const Args& a) {
+    R r(2);
+    for (int i = 0; i < 2; ++i)
+      if (a.needs[i]) r[i] = mul(a.g[0], u1("exp2", sub(a.in[i], a.out[0])));
+    return r;
+  });
+  minmax("maximum");
+  minmax("minimum");
+  minmax("fmax");
+  minmax("fmin");
+  def("copysign", true, true, [](const Args& a) {
+    return R{a.needs[0] ? mul(mul(a.g[0], u1("sign", a.in[0])), u1("sign", a.out[0])) : Array(), Array()};
+  });
+  def("heaviside", true, false, [](const Args& a) {
+    return R{Array(), a.needs[1] ? masked(a.g[0], u2("equal", a.in[0], F(0.0))) : Array()};
+  });
+  def("clip", true, true, [](const Args& a) {
+    const Array& g = a.g[0];
+    const Array& r = a.out[0];
+    Array at_lo = u2("equal", r, a.in[1]), at_hi = u2("equal", r, a.in[2]);
+    R out(3);
+    if (a.needs[0]) out[0] = masked(masked(g, u1("logical_not", at_lo)), u1("logical_not", at_hi));
+    if (a.needs[1]) out[1] = masked(masked(g, at_lo), u1("logical_not", at_hi));
+    if (a.needs[2]) out[2] = masked(g, at_hi);
+    return out;
+  });
+}
+
+Table& table() {
+  static Table t;
+  return t;
+}
+
+const std::unordered_map<std::string, UfuncVjpRule>& rules() {
+  static const bool once = [] {
+    define_all();
+    return true;
+  }();
+  (void)once;
+  return table().rules;
+}
+
+}  // namespace
+
+void register_ufunc_vjp(const std::string& name, UfuncVjpRule rule) {
+  rules();
+  std::lock_guard<std::mutex> lock(table().mu);
+  table().rules[name] = std::move(rule);
+}
+
+const UfuncVjpRule* find_ufunc_vjp(const std::string& name) {
+  const auto& r = rules();
+  auto it = r.find(name);
+  return it == r.end() ? nullptr : &it->second;
+}
+
+void record_ufunc(const Ufunc& uf, const std::vector<Operand>& inputs, const std::vector<Array>& outs) {
+  const UfuncVjpRule* rule = find_ufunc_vjp(uf.name);
+  if (!rule) return;
+  // Node inputs are the array operands; Python scalars are constants kept in the closure.
+  std::vector<Array> arrays;
+  std::vector<int> pos(inputs.size(), -1);
+  for (size_t i = 0; i < inputs.size(); ++i)
+    if (auto* a = std::get_if<Array>(&inputs[i])) {
+      pos[i] = static_cast<int>(arrays.size());
+      arrays.push_back(*a);
+    }
+  std::vector<Array> saved;
+  if (rule->save_inputs) saved = arrays;
+  size_t nsaved_in = saved.size();
+  if (rule->save_outputs) saved.insert(saved.end(), outs.begin(), outs.end());
+  std::vector<Operand> consts = inputs;
+  for (size_t i = 0; i < consts.size(); ++i)
+    if (pos[i] >= 0) consts[i] = Scalar();  // the array itself is saved (or unused), not captured
+  record(uf.name.c_str(), arrays, outs,
+         [rule, pos, consts, nsaved_in, nout = outs.size()](const Node& n, const std::vector<Array>& g) {
+           Args a;
+           a.node = &n;
+           a.g = g;
+           a.in = consts;
+           a.needs.assign(pos.size(), false);
+           for (size_t i = 0; i < pos.size(); ++i)
+             if (pos[i] >= 0) {
+               a.needs[i] = n.needs_grad(pos[i]);
+               if (rule->save_inputs) a.in[i] = n.saved(pos[i]);
+             }
+           if (rule->save_outputs)
+             for (size_t j = 0; j < nout; ++j) a.out.push_back(n.saved(nsaved_in + j));
+           R per_input = rule->vjp(a);
+           std::vector<Array> r(n.edges.size());
+           for (size_t i = 0; i < pos.size() && i < per_input.size(); ++i)
+             if (pos[i] >= 0 && n.needs_grad(pos[i])) r[pos[i]] = per_input[i];
+           return r;
+         },
+         saved);
+}
+
+}  // namespace minpy::autograd

@@ -1,0 +1,71 @@
+"""Dynamic autograd (MinPy's API): grad, grad_and_loss, value_and_grad, stop_gradient.
+
+The tape lives in the C++ engine: `grad` pushes a tape, marks the chosen arguments as its leaves,
+runs `fun` (native Python control flow is fine: the tape records the ops actually run), pops the
+tape and asks the engine for the backward pass. Tapes nest, so grad(grad(f)) works to any order.
+"""
+import numbers
+
+from minpy import _core
+
+__all__ = ["grad", "grad_and_loss", "value_and_grad", "stop_gradient"]
+
+stop_gradient = _core.stop_gradient
+
+
+def _argnums(argnum):
+    if isinstance(argnum, numbers.Integral):
+        return [int(argnum)], True
+    if isinstance(argnum, (list, tuple, range)):
+        return [int(i) for i in argnum], False
+    raise TypeError(f"[grad] argnum must be an int or a list/tuple/range of ints, not {type(argnum).__name__}.")
+
+
+def _run(fun, argnum, args, kwargs):
+    nums, single = _argnums(argnum)
+    args = list(args)
+    for i in nums:
+        if not -len(args) <= i < len(args):
+            raise IndexError(f"[grad] argnum {i} is out of range for {len(args)} positional arguments.")
+    tape = _core._ag_push()
+    try:
+        leaves = []
+        for i in nums:
+            args[i] = _core._ag_watch(args[i], tape)
+            leaves.append(args[i])
+        loss = fun(*args, **kwargs)
+    finally:
+        _core._ag_pop(tape)
+    grads = _core._ag_backward(tape, loss, leaves)
+    return (grads[0] if single else grads), loss
+
+
+def grad_and_loss(fun, argnum=0):
+    """A function returning (gradients, loss) of `fun` w.r.t. positional argument(s) `argnum`.
+
+    An int argnum gives one gradient, a list/tuple/range a list. A non-scalar loss is seeded with
+    ones (the gradient of its sum)."""
+    def wrapped(*args, **kwargs):
+        return _run(fun, argnum, args, kwargs)
+
+    wrapped.__name__ = getattr(fun, "__name__", "fun") + "_grad_and_loss"
+    return wrapped
+
+
+def value_and_grad(fun, argnum=0):
+    """Like grad_and_loss, with the value first: (loss, gradients)."""
+    def wrapped(*args, **kwargs):
+        g, loss = _run(fun, argnum, args, kwargs)
+        return loss, g
+
+    wrapped.__name__ = getattr(fun, "__name__", "fun") + "_value_and_grad"
+    return wrapped
+
+
+def grad(fun, argnum=0):
+    """A function returning the gradient(s) of `fun` w.r.t. positional argument(s) `argnum`."""
+    def wrapped(*args, **kwargs):
+        return _run(fun, argnum, args, kwargs)[0]
+
+    wrapped.__name__ = getattr(fun, "__name__", "fun") + "_grad"
+    return wrapped

@@ -134,7 +134,54 @@ int getbuffer(PyObject* self, Py_buffer* view, int flags) {
 }
 void releasebuffer(PyObject*, Py_buffer* view) { delete static_cast<BufferInfo*>(view->internal); }
 
+// a[key] and a[key] = v as type slots: indexing small arrays is dominated by call overhead, and
+// the most common keys (one int, one slice) get a direct path to the view.
+PyObject* mp_subscript(PyObject* self, PyObject* key) {
+  try {
+    const Array& a = as_array(self);
+    if (a.ndim() > 0 && !autograd::recording()) {
+      int64_t n = a.shape(0), stride0 = a.strides()[0];
+      Shape rest(a.shape().begin() + 1, a.shape().end()), rest_strides(a.strides().begin() + 1, a.strides().end());
+      if (PyLong_CheckExact(key)) {
+        int overflow = 0;
+        long long i = PyLong_AsLongLongAndOverflow(key, &overflow);
+        if (!overflow && i >= -n && i < n) {
+          if (i < 0) i += n;
+          return wrap_array(a.view(rest, rest_strides, i * stride0)).release().ptr();
+        }
+      } else if (PySlice_Check(key)) {
+        Py_ssize_t start, stop, step;
+        if (PySlice_Unpack(key, &start, &stop, &step) < 0) return nullptr;
+        Py_ssize_t len = PySlice_AdjustIndices(n, &start, &stop, step);
+        rest.insert(rest.begin(), len);
+        rest_strides.insert(rest_strides.begin(), stride0 * step);
+        return wrap_array(a.view(rest, rest_strides, len > 0 ? start * stride0 : 0)).release().ptr();
+      }
+    }
+    return getitem(self, key).release().ptr();
+  } catch (...) {
+    set_python_error(std::current_exception());
+    return nullptr;
+  }
+}
+
+int mp_ass_subscript(PyObject* self, PyObject* key, PyObject* value) {
+  if (!value) {
+    PyErr_SetString(PyExc_ValueError, "[delitem] cannot delete array elements.");
+    return -1;
+  }
+  try {
+    setitem(self, key, value);
+    return 0;
+  } catch (...) {
+    set_python_error(std::current_exception());
+    return -1;
+  }
+}
+
 PyType_Slot array_slots[] = {{Py_bf_getbuffer, reinterpret_cast<void*>(getbuffer)},
+                             {Py_mp_subscript, reinterpret_cast<void*>(mp_subscript)},
+                             {Py_mp_ass_subscript, reinterpret_cast<void*>(mp_ass_subscript)},
                              {Py_bf_releasebuffer, reinterpret_cast<void*>(releasebuffer)},
                              {0, nullptr}};
 
@@ -253,8 +300,6 @@ void init_array(nb::module_& m) {
              if (a.ndim() == 0) throw TypeError(msg("len", "len() of unsized object."));
              return a.shape(0);
            })
-      .def("__getitem__", &getitem, nb::arg("key").none())
-      .def("__setitem__", &setitem, nb::arg("key").none(), nb::arg("value").none())
       .def("__bool__",
            [](nb::handle s) {
              Array a = as_array(s);

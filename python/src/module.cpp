@@ -8,6 +8,7 @@
 namespace minpy::py {
 void init_array(nb::module_& m);
 void init_ufunc(nb::module_& m);
+void init_shape_ops(nb::module_& m);
 }  // namespace minpy::py
 
 using namespace minpy;
@@ -37,6 +38,7 @@ NB_MODULE(_core, m) {
   });
   py::init_array(m);
   py::init_ufunc(m);
+  py::init_shape_ops(m);
   m.def("num_threads", &num_threads);
   m.def("set_num_threads", &set_num_threads);
   m.def("config", [] {

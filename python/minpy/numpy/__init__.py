@@ -54,6 +54,7 @@ may_share_memory = _core.may_share_memory
 
 from minpy.numpy._creation import *  # noqa: E402,F401,F403
 from minpy.numpy._shape import *  # noqa: E402,F401,F403
+from minpy.numpy._shape_ops import *  # noqa: E402,F401,F403
 
 # ---- op statistics (MinPy's API) ----
 _recording = {"on": False}

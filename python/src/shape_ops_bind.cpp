@@ -23,10 +23,17 @@ int64_t to_index(nb::handle h) {
   return v;
 }
 
+// NumPy tells a sequence of indices from one index by trying len().
+bool has_len(nb::handle h) {
+  if (PyObject_Length(h.ptr()) >= 0) return true;
+  PyErr_Clear();
+  return false;
+}
+
 // An int or a sequence of ints.
 std::vector<int64_t> to_indices(nb::handle h) {
   std::vector<int64_t> v;
-  if (is_ndarray(h) || (PySequence_Check(h.ptr()) && !PyNumber_Check(h.ptr()))) {
+  if (is_ndarray(h) || has_len(h)) {
     Array a = to_array(h);
     if (a.ndim() > 1) throw ValueError(msg("index", "expected an integer or a 1-d sequence of integers."));
     if (a.size() > 0 && !is_integer(a.dtype()) && a.dtype() != DType::Bool)
@@ -80,7 +87,7 @@ void init_shape_ops(nb::module_& m) {
   m.def("_array_split", [](nb::handle a, nb::handle sections, nb::handle axis, bool equal) {
     Array arr = to_array(a);
     int64_t ax = to_index(axis);
-    if (PyNumber_Check(sections.ptr()) && !is_ndarray(sections)) {
+    if (!has_len(sections)) {
       int64_t n = to_index(sections);
       return to_list(equal ? split(arr, n, ax) : array_split(arr, n, ax));
     }
@@ -89,8 +96,9 @@ void init_shape_ops(nb::module_& m) {
   m.def("_tile", [](nb::handle a, nb::handle reps) { return tile(to_array(a), to_indices(reps)); });
   m.def("_repeat", [](nb::handle a, nb::handle repeats, nb::handle axis) {
     Array r = to_array(repeats);
-    // NumPy casts repeats to intp with the 'safe' rule.
-    if (!can_cast(r.dtype(), DType::Int64, Casting::Safe))
+    // NumPy converts repeats to intp: arrays with the 'safe' rule, Python numbers and lists by force.
+    bool is_array = is_ndarray(repeats) || nb::isinstance(repeats, numpy().attr("ndarray"));
+    if (is_array && !can_cast(r.dtype(), DType::Int64, Casting::Safe))
       throw TypeError(msg("repeat", std::string("Cannot cast array data from dtype('") + dtype_name(r.dtype()) +
                                         "') to dtype('int64') according to the rule 'safe'."));
     if (r.ndim() > 1) throw ValueError(msg("repeat", "object too deep for desired array."));

@@ -170,18 +170,21 @@ std::vector<Array> split(const Array& a, int64_t sections, int64_t axis) {
 Array tile(const Array& a, const std::vector<int64_t>& reps_in) {
   count_op("tile");
   require_cpu(a, "tile");
-  for (int64_t r : reps_in)
-    if (r < 0) throw ValueError(msg("tile", "negative dimensions are not allowed."));
   int nd = std::max<int>(a.ndim(), static_cast<int>(reps_in.size()));
   Shape shape(nd - a.ndim(), 1), strides(nd - a.ndim(), 0);
   shape.insert(shape.end(), a.shape().begin(), a.shape().end());
   strides.insert(strides.end(), a.strides().begin(), a.strides().end());
   std::vector<int64_t> reps(nd - reps_in.size(), 1);
   reps.insert(reps.end(), reps_in.begin(), reps_in.end());
+  // NumPy only rejects a negative rep that would make a negative size (an empty input's 0-length
+  // axes absorb it).
+  for (int d = 0; d < nd; ++d)
+    if (reps[d] < 0 && (a.size() > 0 || shape[d] != 0))
+      throw ValueError(msg("tile", "negative dimensions are not allowed."));
   // Result = the input broadcast over an interleaved (rep, size) shape, copied, then merged.
   Shape ishape, istrides, oshape;
   for (int d = 0; d < nd; ++d) {
-    ishape.push_back(reps[d]);
+    ishape.push_back(std::max<int64_t>(reps[d], 0));
     istrides.push_back(0);
     ishape.push_back(shape[d]);
     istrides.push_back(strides[d]);
@@ -200,8 +203,9 @@ Array repeat(const Array& a, const std::vector<int64_t>& repeats, std::optional<
   require_cpu(a, "repeat");
   Array src = a;
   int ax = 0;
-  if (!axis) src = ravel(a);
-  else ax = normalize_axis(*axis, a.ndim(), "repeat");
+  // NumPy repeats a 0-d array as if it had shape (1,), whatever the axis.
+  if (!axis || a.ndim() == 0) src = ravel(a);
+  if (axis) ax = normalize_axis(*axis, src.ndim(), "repeat");
   int64_t n = src.shape(ax);
   if (repeats.size() != 1 && static_cast<int64_t>(repeats.size()) != n)
     throw ValueError(msg("repeat", "operands could not be broadcast together with shape (" + std::to_string(n) +
@@ -376,15 +380,12 @@ Array searchsorted(const Array& a, const Array& v, bool right, const Array& sort
     if (!is_integer(sorter.dtype())) throw TypeError(msg("searchsorted", "sorter must only contain integers."));
     if (sorter.ndim() > 1) throw ValueError(msg("searchsorted", "object too deep for desired array."));
     if (sorter.size() != a.size()) throw ValueError(msg("searchsorted", "sorter.size must equal a.size."));
+    // uint64 entries beyond int64 become negative here and fail the range check.
     perm = ascontiguousarray(astype(reshape(sorter, {-1}), DType::Int64, Casting::Unsafe, false));
-    const int64_t* p = perm.data_as<int64_t>();
-    bool big = sorter.dtype() == DType::UInt64;
-    for (int64_t i = 0; i < perm.size(); ++i)
-      if (p[i] < 0 || p[i] >= a.size() || (big && p[i] < 0))
-        throw ValueError(msg("searchsorted", "Sorter index out of range."));
   }
   Array out = Array::empty(v.shape(), DType::Int64);
-  if (v.size() > 0) cpu::searchsorted(ac, vc, perm, right, out);
+  if (v.size() > 0 && !cpu::searchsorted(ac, vc, perm, right, out))
+    throw ValueError(msg("searchsorted", "Sorter index out of range."));
   return out;
 }
 

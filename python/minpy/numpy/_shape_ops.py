@@ -299,6 +299,10 @@ def _clip(a, min=None, max=None, out=None, **kwargs):
         if type(max) is int and max >= _np.iinfo(a.dtype).max:
             max = None
     if min is None and max is None:
+        if a.dtype == _np.bool_:
+            # NumPy's positive has no bool loop (its resolver refuses the cast to int8).
+            raise TypeError("[clip] ufunc 'positive' did not contain a loop with signature matching types "
+                            "<class 'numpy.dtypes.BoolDType'> -> None")
         return _uf["positive"](a, out=out, **kwargs)
     if min is None:
         return _uf["minimum"](a, max, out=out, **kwargs)

@@ -1,6 +1,7 @@
 #include "shape_kernels.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <numeric>
 
@@ -154,28 +155,34 @@ void argsort_lanes(const Array& a, int axis, const Array& out) {
   });
 }
 
-void searchsorted(const Array& a, const Array& v, const Array& sorter, bool right, const Array& out) {
+bool searchsorted(const Array& a, const Array& v, const Array& sorter, bool right, const Array& out) {
   int64_t n = a.shape(0), astep = a.strides()[0];
   const char* abase = a.data();
   const int64_t* perm = sorter.defined() ? sorter.data_as<int64_t>() : nullptr;
   int64_t sstep = sorter.defined() ? sorter.strides()[0] / 8 : 0;
   int64_t* o = out.data_as<int64_t>();  // C-contiguous
+  std::atomic<bool> bad{false};
   visit_dtype(a.dtype(), [&](auto tag) {
     using T = decltype(tag);
     const T* vv = v.data_as<T>();  // C-contiguous
-    auto at = [&](int64_t i) {
-      T x;
-      std::memcpy(&x, abase + (perm ? perm[i * sstep] : i) * astep, sizeof(T));
-      return x;
-    };
     Less<T> lt;
     parallel_for(v.size(), 1 << 12, [&](int64_t b, int64_t e) {
-      for (int64_t k = b; k < e; ++k) {
+      for (int64_t k = b; k < e && !bad.load(std::memory_order_relaxed); ++k) {
         T key = vv[k];
         int64_t lo = 0, hi = n;
         while (lo < hi) {
           int64_t mid = lo + (hi - lo) / 2;
-          T x = at(mid);
+          int64_t j = mid;
+          if (perm) {
+            // Like NumPy, only the sorter entries the search visits are checked.
+            j = perm[mid * sstep];
+            if (j < 0 || j >= n) {
+              bad = true;
+              return;
+            }
+          }
+          T x;
+          std::memcpy(&x, abase + j * astep, sizeof(T));
           if (right ? !lt(key, x) : lt(x, key)) lo = mid + 1;
           else hi = mid;
         }
@@ -183,6 +190,7 @@ void searchsorted(const Array& a, const Array& v, const Array& sorter, bool righ
       }
     });
   });
+  return !bad;
 }
 
 namespace {

@@ -470,6 +470,28 @@ def test_sort_hypothesis(shape, data):
     assert_same(mnp.argsort(m, axis), numpy.argsort(n, axis, kind="stable"))
 
 
+@pytest.mark.parametrize("dtype", ALL_DTYPES)
+def test_sort_long_lanes_exact(dtype):
+    """Lanes long enough for the radix path: ties, signed zeros, NaNs, infinities, extremes."""
+    n = values((3, 1500), dtype)
+    dt = numpy.dtype(dtype)
+    if dt.kind in "iu":
+        info = numpy.iinfo(dt)
+        n[0, :4] = [info.min, info.max, 0, info.min]
+    elif dt.kind == "f":
+        n[0, :6] = [-0.0, 0.0, numpy.nan, -numpy.nan, -numpy.inf, numpy.finfo(dt).tiny]
+        n[1, ::3] = -0.0
+        n[1, 1::3] = 0.0
+    m = mnp.array(n)
+    for axis in [-1, 0, None]:
+        got, want = mnp.sort(m, axis=axis, kind="stable"), numpy.sort(n, axis=axis, kind="stable")
+        assert_same(got, want)
+        if dt.kind == "f":
+            assert (numpy.signbit(numpy.asarray(got)) == numpy.signbit(want)).all()
+        assert_same(mnp.argsort(m, axis=axis), numpy.argsort(n, axis=axis, kind="stable"))
+        assert_same(mnp.sort(m[:, ::-2], axis=axis), numpy.sort(n[:, ::-2], axis=axis))
+
+
 def test_sort_large_parallel_lanes():
     n = RNG.standard_normal((64, 5000))
     n[3, 7] = numpy.nan

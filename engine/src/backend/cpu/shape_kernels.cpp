@@ -1,6 +1,7 @@
 #include "shape_kernels.h"
 
 #include <algorithm>
+#include <cmath>
 #include <atomic>
 #include <cstring>
 #include <numeric>
@@ -103,6 +104,155 @@ struct Keyed {
   int64_t i;
 };
 
+// ---- LSD radix sort for integer and real float keys: stable, O(n) per digit ----
+// Keys map to unsigned integers whose order is the value order (NaNs are set aside first).
+template <class T>
+inline constexpr bool radix_type = !is_cplx<T>;
+template <class T>
+using ukey_t = std::conditional_t<sizeof(T) == 1, uint8_t,
+               std::conditional_t<sizeof(T) == 2, uint16_t, std::conditional_t<sizeof(T) == 4, uint32_t, uint64_t>>>;
+
+template <class T>
+ukey_t<T> to_key(T v) {
+  using U = ukey_t<T>;
+  constexpr U sign = U(U(1) << (sizeof(U) * 8 - 1));
+  U u;
+  std::memcpy(&u, &v, sizeof(U));
+  if constexpr (is_flt<T>) return (u & sign) ? U(~u) : U(u | sign);  // negative floats reverse order
+  else if constexpr (std::is_signed_v<T>) return U(u ^ sign);
+  else return u;
+}
+
+template <class T>
+T from_key(ukey_t<T> k) {
+  using U = ukey_t<T>;
+  constexpr U sign = U(U(1) << (sizeof(U) * 8 - 1));
+  U u;
+  if constexpr (is_flt<T>) u = (k & sign) ? U(k ^ sign) : U(~k);
+  else if constexpr (std::is_signed_v<T>) u = U(k ^ sign);
+  else u = k;
+  T v;
+  std::memcpy(&v, &u, sizeof(U));
+  return v;
+}
+
+// Below this lane length comparison sorts win over the histogram passes.
+inline constexpr int64_t kRadixMin = 512;
+
+// Per-thread buffers of the radix sorts, reused across the lanes a thread handles.
+template <class U>
+struct RadixScratch {
+  std::vector<U> keys, ktmp;
+  std::vector<int64_t> idx, itmp, nan_idx;
+  std::vector<int64_t> hist;
+};
+
+// Sorts keys[0, n) (and idx alongside when with_idx) in place; stable.
+template <class U, bool with_idx>
+void radix_sort(RadixScratch<U>& s, int64_t n) {
+  constexpr int kBits = sizeof(U) == 1 ? 8 : 11, kBuckets = 1 << kBits;
+  constexpr int kPasses = (sizeof(U) * 8 + kBits - 1) / kBits;
+  s.ktmp.resize(n);
+  if (with_idx) s.itmp.resize(n);
+  s.hist.assign(kPasses * kBuckets, 0);
+  U* k = s.keys.data();
+  U* kt = s.ktmp.data();
+  int64_t* ix = s.idx.data();
+  int64_t* it = s.itmp.data();
+  int64_t* h = s.hist.data();
+  for (int64_t i = 0; i < n; ++i) {
+    U x = k[i];
+    for (int p = 0; p < kPasses; ++p) ++h[p * kBuckets + ((x >> (p * kBits)) & (kBuckets - 1))];
+  }
+  bool swapped = false;
+  for (int p = 0; p < kPasses; ++p) {
+    int64_t* hp = h + p * kBuckets;
+    int shift = p * kBits;
+    if (hp[(k[0] >> shift) & (kBuckets - 1)] == n) continue;  // every key has this digit
+    int64_t sum = 0;
+    for (int b = 0; b < kBuckets; ++b) {
+      int64_t c = hp[b];
+      hp[b] = sum;
+      sum += c;
+    }
+    for (int64_t i = 0; i < n; ++i) {
+      U x = k[i];
+      int64_t pos = hp[(x >> shift) & (kBuckets - 1)]++;
+      kt[pos] = x;
+      if constexpr (with_idx) it[pos] = ix[i];
+    }
+    std::swap(k, kt);
+    if constexpr (with_idx) std::swap(ix, it);
+    swapped = !swapped;
+  }
+  if (swapped) {
+    std::memcpy(s.keys.data(), k, n * sizeof(U));
+    if constexpr (with_idx) std::memcpy(s.idx.data(), ix, n * sizeof(int64_t));
+  }
+}
+
+// Sorts one lane (len elements, byte step) by radix: NaNs keep their bits and go last in order.
+template <class T>
+void radix_sort_values(char* lane, int64_t len, int64_t step, RadixScratch<ukey_t<T>>& s) {
+  s.keys.resize(len);
+  std::vector<T> nans;
+  // -0.0 and +0.0 are equal to a sort: both get +0.0's key, and the zeros' signs are put back in
+  // their original order, which is what a stable comparison sort produces.
+  std::vector<uint8_t> zero_signs;
+  const ukey_t<T> zero_key = to_key(T(0));
+  int64_t m = 0;
+  for (int64_t i = 0; i < len; ++i) {
+    T v;
+    std::memcpy(&v, lane + i * step, sizeof(T));
+    if (is_nan(v)) {
+      nans.push_back(v);
+      continue;
+    }
+    if constexpr (is_flt<T>) {
+      if (v == T(0)) {
+        zero_signs.push_back(std::signbit(static_cast<float>(v)));
+        v = T(0);
+      }
+    }
+    s.keys[m++] = to_key(v);
+  }
+  radix_sort<ukey_t<T>, false>(s, m);
+  size_t z = 0;
+  for (int64_t i = 0; i < m; ++i) {
+    T v = from_key<T>(s.keys[i]);
+    if constexpr (is_flt<T>) {
+      if (s.keys[i] == zero_key && zero_signs[z++]) v = -v;
+    }
+    std::memcpy(lane + i * step, &v, sizeof(T));
+  }
+  for (size_t j = 0; j < nans.size(); ++j) std::memcpy(lane + (m + j) * step, &nans[j], sizeof(T));
+}
+
+template <class T>
+void radix_argsort(const char* lane, int64_t len, int64_t step, char* out, int64_t ostep,
+                   RadixScratch<ukey_t<T>>& s) {
+  s.keys.resize(len);
+  s.idx.resize(len);
+  s.nan_idx.clear();
+  int64_t m = 0;
+  for (int64_t i = 0; i < len; ++i) {
+    T v;
+    std::memcpy(&v, lane + i * step, sizeof(T));
+    if (is_nan(v)) {
+      s.nan_idx.push_back(i);
+    } else {
+      if constexpr (is_flt<T>) {
+        if (v == T(0)) v = T(0);  // -0.0 ties with +0.0
+      }
+      s.keys[m] = to_key(v);
+      s.idx[m++] = i;
+    }
+  }
+  radix_sort<ukey_t<T>, true>(s, m);
+  for (int64_t i = 0; i < m; ++i) std::memcpy(out + i * ostep, &s.idx[i], 8);
+  for (size_t j = 0; j < s.nan_idx.size(); ++j) std::memcpy(out + (m + j) * ostep, &s.nan_idx[j], 8);
+}
+
 }  // namespace
 
 void sort_lanes(const Array& a, int axis, bool stable) {
@@ -111,7 +261,13 @@ void sort_lanes(const Array& a, int axis, bool stable) {
     // bool sorts as its byte (0 < 1), which avoids std::vector<bool>.
     using T = std::conditional_t<std::is_same_v<decltype(tag), bool>, uint8_t, decltype(tag)>;
     for_each_lane({a}, axis, [&] {
-      return [&, buf = std::vector<T>()](char** p) mutable {
+      return [&, buf = std::vector<T>(), scratch = RadixScratch<ukey_t<T>>()](char** p) mutable {
+        if constexpr (radix_type<T>) {
+          if (len >= kRadixMin) {
+            radix_sort_values<T>(p[0], len, step, scratch);
+            return;
+          }
+        }
         if (step == static_cast<int64_t>(sizeof(T))) {
           sort_values(reinterpret_cast<T*>(p[0]), len, stable);
           return;
@@ -129,9 +285,15 @@ void sort_lanes(const Array& a, int axis, bool stable) {
 void argsort_lanes(const Array& a, int axis, const Array& out) {
   int64_t len = a.shape(axis), step = a.strides()[axis], ostep = out.strides()[axis];
   visit_dtype(a.dtype(), [&](auto tag) {
-    using T = decltype(tag);
+    using T = std::conditional_t<std::is_same_v<decltype(tag), bool>, uint8_t, decltype(tag)>;
     for_each_lane({a, out}, axis, [&] {
-      return [&, buf = std::vector<Keyed<T>>()](char** p) mutable {
+      return [&, buf = std::vector<Keyed<T>>(), scratch = RadixScratch<ukey_t<T>>()](char** p) mutable {
+        if constexpr (radix_type<T>) {
+          if (len >= kRadixMin) {
+            radix_argsort<T>(p[0], len, step, p[1], ostep, scratch);
+            return;
+          }
+        }
         buf.resize(len);
         for (int64_t i = 0; i < len; ++i) {
           std::memcpy(&buf[i].v, p[0] + i * step, sizeof(T));
@@ -194,12 +356,23 @@ bool searchsorted(const Array& a, const Array& v, const Array& sorter, bool righ
 }
 
 namespace {
+// Copies source chunks k in [b, e) (k = outer * n + i) to their repeated places in the output.
+// N is the chunk size in bytes when known at compile time (0: use `chunk`), so the common
+// one-element chunks compile to plain moves.
 template <size_t N>
-void copy_chunks(char* d, const char* s, int64_t count, size_t) {
-  for (int64_t r = 0; r < count; ++r, d += N) std::memcpy(d, s, N);
-}
-void copy_chunks_any(char* d, const char* s, int64_t count, size_t chunk) {
-  for (int64_t r = 0; r < count; ++r, d += chunk) std::memcpy(d, s, chunk);
+void repeat_range(char* d, const char* s, const int64_t* start, int64_t n, int64_t total, size_t chunk,
+                  int64_t b, int64_t e) {
+  const size_t c = N ? N : chunk;
+  int64_t o = b / n, i = b % n;
+  for (int64_t k = b; k < e; ++k) {
+    char* dp = d + (o * total + start[i]) * static_cast<int64_t>(c);
+    const char* sp = s + k * static_cast<int64_t>(c);
+    for (int64_t r = start[i + 1] - start[i]; r > 0; --r, dp += c) std::memcpy(dp, sp, c);
+    if (++i == n) {
+      i = 0;
+      ++o;
+    }
+  }
 }
 }  // namespace
 
@@ -213,18 +386,14 @@ void repeat(const Array& src, int axis, const std::vector<int64_t>& reps, const 
   std::vector<int64_t> start(n + 1, 0);
   for (int64_t i = 0; i < n; ++i) start[i + 1] = start[i] + (reps.size() == 1 ? reps[0] : reps[i]);
   int64_t total = start[n];
-  auto fn = chunk == 1 ? &copy_chunks<1> : chunk == 2 ? &copy_chunks<2> : chunk == 4 ? &copy_chunks<4>
-          : chunk == 8 ? &copy_chunks<8> : chunk == 16 ? &copy_chunks<16> : &copy_chunks_any;
+  auto fn = chunk == 1 ? &repeat_range<1> : chunk == 2 ? &repeat_range<2> : chunk == 4 ? &repeat_range<4>
+          : chunk == 8 ? &repeat_range<8> : chunk == 16 ? &repeat_range<16> : &repeat_range<0>;
   const char* s = src.data();
   char* d = out.data();
-  int64_t grain = std::max<int64_t>(1, (int64_t(1) << 16) / static_cast<int64_t>(chunk) /
-                                           std::max<int64_t>(1, total / std::max<int64_t>(n, 1)));
-  parallel_for(outer * n, grain, [&](int64_t b, int64_t e) {
-    for (int64_t k = b; k < e; ++k) {
-      int64_t o = k / n, i = k % n;
-      fn(d + (o * total + start[i]) * chunk, s + k * chunk, start[i + 1] - start[i], chunk);
-    }
-  });
+  // Grain in source chunks, sized so each piece writes about 64 KiB.
+  int64_t per_chunk = static_cast<int64_t>(chunk) * std::max<int64_t>(1, total / std::max<int64_t>(n, 1));
+  int64_t grain = std::max<int64_t>(1, (int64_t(1) << 16) / per_chunk);
+  parallel_for(outer * n, grain, [&](int64_t b, int64_t e) { fn(d, s, start.data(), n, total, chunk, b, e); });
 }
 
 void zero_outside_triangle(const Array& out, int64_t k, bool lower) {

@@ -19,7 +19,7 @@ int64_t to_index(nb::handle h) {
   int overflow = 0;
   long long v = PyLong_AsLongLongAndOverflow(i, &overflow);
   Py_DECREF(i);
-  if (overflow) throw ValueError(msg("index", "integer is too large."));
+  if (overflow) throw OverflowError(msg("index", "Python int too large to convert to C long."));
   return v;
 }
 
@@ -33,6 +33,14 @@ bool has_len(nb::handle h) {
 // An int or a sequence of ints.
 std::vector<int64_t> to_indices(nb::handle h) {
   std::vector<int64_t> v;
+  if (PyList_Check(h.ptr()) || PyTuple_Check(h.ptr())) {
+    for (nb::handle x : h) {
+      if (PyList_Check(x.ptr()) || PyTuple_Check(x.ptr()))
+        throw ValueError(msg("index", "expected an integer or a 1-d sequence of integers."));
+      v.push_back(to_index(x));
+    }
+    return v;
+  }
   if (is_ndarray(h) || has_len(h)) {
     Array a = to_array(h);
     if (a.ndim() > 1) throw ValueError(msg("index", "expected an integer or a 1-d sequence of integers."));
@@ -95,6 +103,7 @@ void init_shape_ops(nb::module_& m) {
   });
   m.def("_tile", [](nb::handle a, nb::handle reps) { return tile(to_array(a), to_indices(reps)); });
   m.def("_repeat", [](nb::handle a, nb::handle repeats, nb::handle axis) {
+    if (PyLong_Check(repeats.ptr())) to_index(repeats);  // OverflowError beyond int64, as NumPy
     Array r = to_array(repeats);
     // NumPy converts repeats to intp: arrays with the 'safe' rule, Python numbers and lists by force.
     bool is_array = is_ndarray(repeats) || nb::isinstance(repeats, numpy().attr("ndarray"));

@@ -678,3 +678,24 @@ def test_concatenate_hypothesis(shape, data):
         ns.append(n)
     assert_same(mnp.concatenate(ms, axis), numpy.concatenate(ns, axis))
     assert_same(mnp.concatenate(ms, None), numpy.concatenate(ns, None))
+
+
+def test_numpy_functions_dispatch_to_native_ops():
+    """np.<fn>(minpy array) runs minpy's native op (no fallback) and returns minpy arrays."""
+    m, n = make((3, 4), "float64", "T")
+    mnp.record_op_stat(True)
+    mnp.reset_op_stat()
+    try:
+        with mnp.fallback_policy("raise"):
+            assert_same(numpy.concatenate([m, m]), numpy.concatenate([n, n]))
+            assert_same(numpy.sort(m, axis=0), numpy.sort(n, axis=0))
+            assert_same(numpy.flip(m), numpy.flip(n))
+            assert_same(numpy.pad(m, 1), numpy.pad(n, 1))
+            assert_same(numpy.clip(m, 0, 1), numpy.clip(n, 0, 1))
+        stats = mnp.op_stat()
+        for name in ("concatenate", "sort", "flip", "pad"):
+            assert stats[name][0] >= 1 and stats[name][1] == 0
+        assert_same(mnp.pad(m, 1, mode="edge"), numpy.pad(n, 1, mode="edge"))
+        assert mnp.op_stat()["pad"][1] == 1  # the non-constant mode went to NumPy
+    finally:
+        mnp.record_op_stat(False)

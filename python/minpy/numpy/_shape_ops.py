@@ -4,6 +4,7 @@ The data movement (concatenate, split, tile, repeat, flip, roll, pad, sort, sear
 runs in C++ (`engine/src/ops/shape_ops.cpp`); the composites here (vstack, diff, meshgrid, clip,
 round, ...) are written over those and the native ufuncs, as NumPy writes them.
 """
+import builtins
 import operator
 
 import numpy as _np
@@ -115,12 +116,22 @@ def column_stack(tup):
 
 # ---- splitting (the pieces are views) ----
 
+_I64 = (-(2**63), 2**63 - 1)
+
+
+def _split_points(ios):
+    # Division points slice like Python, so ints beyond int64 clip to the ends.
+    if type(ios) in (list, tuple):
+        return [builtins.min(builtins.max(operator.index(i), _I64[0]), _I64[1]) for i in ios]
+    return ios
+
+
 def split(ary, indices_or_sections, axis=0):
-    return _core._array_split(ary, indices_or_sections, axis, True)
+    return _core._array_split(ary, _split_points(indices_or_sections), axis, True)
 
 
 def array_split(ary, indices_or_sections, axis=0):
-    return _core._array_split(ary, indices_or_sections, axis, False)
+    return _core._array_split(ary, _split_points(indices_or_sections), axis, False)
 
 
 # ---- tiling and reordering ----

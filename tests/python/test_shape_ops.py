@@ -113,6 +113,13 @@ def test_concatenate_dtype_casting_out():
     mnp.concatenate([m, m], out=big[:, ::2])
     assert_same(big[:, ::2], numpy.concatenate([n, n]))
     assert_same(big[:, 1::2], numpy.zeros((4, 3)))
+    flat_m, flat_n = mnp.zeros(24), numpy.zeros(24)
+    mnp.concatenate([m, m.T], axis=None, out=flat_m[::2])
+    numpy.concatenate([n, n.T], axis=None, out=flat_n[::2])
+    assert_same(flat_m, flat_n)
+    mnp.concatenate([m[::-1], mi.T], axis=None, out=flat_m[12:])
+    numpy.concatenate([n[::-1], ni.T], axis=None, out=flat_n[12:])
+    assert_same(flat_m, flat_n)
     raises_like(lambda: mnp.concatenate([m, m], out=mnp.zeros((3, 3))),
                 lambda: numpy.concatenate([n, n], out=numpy.zeros((3, 3))))
     raises_like(lambda: mnp.concatenate([m, m], out=mnp.zeros((4, 3), "int64")),

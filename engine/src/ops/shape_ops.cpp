@@ -44,38 +44,38 @@ int split_axis(const Array& a, int64_t axis, const char* op) {
 
 // ---- joining ----
 
-Array concatenate(const std::vector<Array>& in, std::optional<int64_t> axis_opt, const JoinOptions& opt) {
+Array concatenate(const std::vector<Array>& arrays, std::optional<int64_t> axis_opt, const JoinOptions& opt) {
   count_op("concatenate");
   const char* op = "concatenate";
-  if (in.empty()) throw ValueError(msg(op, "need at least one array to concatenate."));
+  if (arrays.empty()) throw ValueError(msg(op, "need at least one array to concatenate."));
   if (opt.dtype && opt.out.defined())
     throw TypeError(msg(op, "concatenate() only takes `out` or `dtype` as an argument, but both were provided."));
-  for (const Array& x : in) require_cpu(x, op);
-  std::vector<Array> arrays = in;
+  for (const Array& x : arrays) require_cpu(x, op);
+  // The inputs' shapes as joined: axis=None joins the flattened inputs.
+  std::vector<Shape> shapes;
+  for (const Array& x : arrays) shapes.push_back(axis_opt ? x.shape() : Shape{x.size()});
   int axis = 0;
-  if (!axis_opt) {
-    for (Array& x : arrays) x = ravel(x);
-  } else {
-    if (arrays[0].ndim() == 0) throw ValueError(msg(op, "zero-dimensional arrays cannot be concatenated."));
-    axis = normalize_axis(*axis_opt, arrays[0].ndim(), op);
+  if (axis_opt) {
+    if (shapes[0].empty()) throw ValueError(msg(op, "zero-dimensional arrays cannot be concatenated."));
+    axis = normalize_axis(*axis_opt, static_cast<int>(shapes[0].size()), op);
   }
-  int nd = arrays[0].ndim();
-  Shape shape = arrays[0].shape();
-  for (size_t i = 1; i < arrays.size(); ++i) {
-    const Array& x = arrays[i];
-    if (x.ndim() != nd)
+  int nd = static_cast<int>(shapes[0].size());
+  Shape shape = shapes[0];
+  for (size_t i = 1; i < shapes.size(); ++i) {
+    const Shape& xs = shapes[i];
+    if (static_cast<int>(xs.size()) != nd)
       throw ValueError(msg(op, "all the input arrays must have same number of dimensions, but the array at index 0 has " +
                                    std::to_string(nd) + " dimension(s) and the array at index " + std::to_string(i) +
-                                   " has " + std::to_string(x.ndim()) + " dimension(s)."));
+                                   " has " + std::to_string(xs.size()) + " dimension(s)."));
     for (int d = 0; d < nd; ++d) {
       if (d == axis) continue;
-      if (x.shape(d) != shape[d])
+      if (xs[d] != shape[d])
         throw ValueError(msg(op, "all the input array dimensions except for the concatenation axis must match exactly, but "
                                  "along dimension " + std::to_string(d) + ", the array at index 0 has size " +
                                      std::to_string(shape[d]) + " and the array at index " + std::to_string(i) +
-                                     " has size " + std::to_string(x.shape(d)) + "."));
+                                     " has size " + std::to_string(xs[d]) + "."));
     }
-    shape[axis] = checked_add(shape[axis], x.shape(axis), op);
+    shape[axis] = checked_add(shape[axis], xs[axis], op);
   }
   shape_size(shape);  // ValueError when the result size overflows
   DType t;
@@ -99,13 +99,21 @@ Array concatenate(const std::vector<Array>& in, std::optional<int64_t> axis_opt,
     res = Array::empty(shape, t);
   }
   int64_t pos = 0;
-  for (const Array& x : arrays) {
-    int64_t len = x.shape(axis);
-    if (len > 0 && x.size() > 0) {
-      Array src = x;
+  for (size_t i = 0; i < arrays.size(); ++i) {
+    int64_t len = shapes[i][axis];
+    if (len > 0) {
+      Array src = arrays[i], dst = slice_axis(res, axis, pos, len);
+      if (!axis_opt) {
+        // axis=None: a contiguous run of the 1-d result is read as the input's shape, so
+        // non-contiguous inputs are not flattened into a temporary first.
+        if (dst.strides()[0] == static_cast<int64_t>(res.itemsize()))
+          dst = dst.view(src.shape(), c_strides(src.shape(), res.itemsize()), 0);
+        else
+          src = ravel(src);
+      }
       // out= may alias an input: read from a private copy then.
       if (opt.out.defined() && src.may_share_memory(res)) src = copy(src, 'K');
-      cpu::copy_cast(src, slice_axis(res, axis, pos, len));
+      cpu::copy_cast(src, dst);
     }
     pos += len;
   }

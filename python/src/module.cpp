@@ -14,6 +14,7 @@ void init_linalg(nb::module_& m);
 void init_random(nb::module_& m);
 void init_reductions(nb::module_& m);
 void init_autograd(nb::module_& m);
+void init_shape_ops(nb::module_& m);
 }  // namespace minpy::py
 
 using namespace minpy;
@@ -65,6 +66,7 @@ NB_MODULE(_core, m) {
   py::init_random(m);
   py::init_reductions(m);
   py::init_autograd(m);
+  py::init_shape_ops(m);
   m.def("num_threads", &num_threads);
   m.def("set_num_threads", &set_num_threads);
   m.def("config", [] {

@@ -60,6 +60,7 @@ from minpy.numpy._linalg import norm as _linalg_norm  # noqa: E402
 from minpy.numpy._ranges import *  # noqa: E402,F401,F403
 from minpy.numpy import random  # noqa: E402,F401  (np.random: native Philox sampling)
 from minpy.numpy._reductions import *  # noqa: E402,F401,F403
+from minpy.numpy._shape_ops import *  # noqa: E402,F401,F403
 
 # ---- op statistics (MinPy's API) ----
 _recording = {"on": False}

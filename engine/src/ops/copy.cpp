@@ -12,7 +12,7 @@ static void require_cpu(const Array& a, const char* op) {
 }
 
 Array astype(const Array& a, DType dtype, Casting casting, bool copy_always) {
-  count_op("astype");
+  OpScope op_scope("astype");
   if (!can_cast(a.dtype(), dtype, casting))
     throw TypeError(msg("astype", std::string("Cannot cast array data from dtype('") + dtype_name(a.dtype()) +
                                       "') to dtype('" + dtype_name(dtype) + "') according to the rule '" +

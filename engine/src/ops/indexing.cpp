@@ -428,7 +428,7 @@ void take_rows(const Array& a, const Array& idx, char* out, int64_t rowbytes, bo
 namespace {
 
 Array advanced_getitem(const Array& a, const std::vector<IndexItem>& index) {
-  count_op("getitem");
+  OpScope op_scope("getitem");
   if (full_mask(a, index)) {
     const bool* m = index[0].array.data_as<bool>();
     int64_t n = a.size(), count = cpu::count_true(m, n);
@@ -499,7 +499,7 @@ Array getitem(const Array& a, const std::vector<IndexItem>& index) {
 void setitem(const Array& a, const std::vector<IndexItem>& index, const Array& value) {
   check_writeable(a, "setitem");
   if (is_basic_index(index)) return assign(basic_index(a, index), value, Casting::Unsafe, "setitem");
-  count_op("setitem");
+  OpScope op_scope("setitem");
   if (full_mask(a, index)) {
     bool scalar;
     const bool* m = index[0].array.data_as<bool>();
@@ -517,7 +517,7 @@ void setitem(const Array& a, const std::vector<IndexItem>& index, const Array& v
 void setitem(const Array& a, const std::vector<IndexItem>& index, const Scalar& value) {
   check_writeable(a, "setitem");
   if (is_basic_index(index)) return assign(basic_index(a, index), value, "setitem");
-  count_op("setitem");
+  OpScope op_scope("setitem");
   Array src = value.to_array(a.dtype(), "setitem");
   if (a.ndim() == 1 && axis0_take(a, index)) {
     // a[idx] = scalar on a contiguous vector: write in index order (last write wins).
@@ -545,7 +545,7 @@ void setitem(const Array& a, const std::vector<IndexItem>& index, const Scalar& 
 // ---- ufunc.at ----
 void ufunc_at(const Ufunc& uf, const Array& a, const std::vector<IndexItem>& index, const Array* b) {
   const char* op = "at";
-  count_op(uf.name + ".at");
+  OpScope op_scope(uf.name + ".at");
   if (uf.nout != 1) throw ValueError(msg(op, "Only single output ufuncs supported with at."));
   if (uf.nin == 2 && !b) throw ValueError(msg(op, "second operand needed for ufunc"));
   if (uf.nin == 1 && b) throw ValueError(msg(op, "second operand provided when ufunc is unary"));
@@ -681,7 +681,7 @@ static Array index_array(const Array& indices, int64_t n, ClipMode mode, const c
 }
 
 Array take(const Array& a, const Array& indices, std::optional<int64_t> axis, ClipMode mode) {
-  count_op("take");
+  OpScope op_scope("take");
   Array src = axis ? a : ravel(a);
   int ax = axis ? normalize_axis(*axis, a.ndim(), "take") : 0;
   Array idx = index_array(indices, src.shape(ax), mode, "take");
@@ -694,7 +694,7 @@ Array take(const Array& a, const Array& indices, std::optional<int64_t> axis, Cl
 }
 
 Array take_along_axis(const Array& a, const Array& indices, std::optional<int64_t> axis) {
-  count_op("take_along_axis");
+  OpScope op_scope("take_along_axis");
   if (!is_integer(indices.dtype())) throw IndexError(msg("take_along_axis", "`indices` must be an integer array."));
   Array arr = a;
   int ax = 0;
@@ -762,7 +762,7 @@ Array flat_bool(const Array& m) {
 }  // namespace
 
 void put(const Array& a, const Array& indices, const Array& values, ClipMode mode) {
-  count_op("put");
+  OpScope op_scope("put");
   require_cpu(a, "put");
   check_writeable(a, "put");
   int64_t n = a.size();
@@ -788,7 +788,7 @@ void put(const Array& a, const Array& indices, const Array& values, ClipMode mod
 }
 
 std::vector<Array> nonzero(const Array& a) {
-  count_op("nonzero");
+  OpScope op_scope("nonzero");
   require_cpu(a, "nonzero");
   if (a.ndim() == 0)
     throw ValueError(msg("nonzero", "Calling nonzero on 0d arrays is not allowed. Use np.atleast_1d(scalar).nonzero() instead."));
@@ -828,7 +828,7 @@ std::vector<Array> nonzero(const Array& a) {
 }
 
 Array argwhere(const Array& a) {
-  count_op("argwhere");
+  OpScope op_scope("argwhere");
   if (a.ndim() == 0) {
     Array m = flat_bool(a);
     return Array::empty({*m.data_as<bool>() ? 1 : 0, 0}, DType::Int64);
@@ -848,7 +848,7 @@ Array argwhere(const Array& a) {
 Array flatnonzero(const Array& a) { return nonzero(ravel(a))[0]; }
 
 Array where(const Array& cond, const Operand& x, const Operand& y) {
-  count_op("where");
+  OpScope op_scope("where");
   require_cpu(cond, "where");
   // NumPy's where takes the weak scalar's kind but not its value (300 with int8 gives int8 and
   // wraps), so type resolution sees a zero of the same kind.
@@ -888,13 +888,13 @@ Array where(const Array& cond, const Operand& x, const Operand& y) {
 }
 
 Array compress(const Array& condition, const Array& a, std::optional<int64_t> axis) {
-  count_op("compress");
+  OpScope op_scope("compress");
   if (condition.ndim() != 1) throw ValueError(msg("compress", "condition must be a 1-d array."));
   return take(a, nonzero(condition)[0], axis, ClipMode::Raise);
 }
 
 Array extract(const Array& condition, const Array& a) {
-  count_op("extract");
+  OpScope op_scope("extract");
   return take(ravel(a), nonzero(ravel(condition))[0], std::nullopt, ClipMode::Raise);
 }
 
@@ -925,12 +925,12 @@ static void masked_write(const Array& a, const Array& mask, const Array& values,
 }
 
 void place(const Array& a, const Array& mask, const Array& vals) {
-  count_op("place");
+  OpScope op_scope("place");
   masked_write(a, mask, vals, false, "place");
 }
 
 void putmask(const Array& a, const Array& mask, const Array& values) {
-  count_op("putmask");
+  OpScope op_scope("putmask");
   masked_write(a, mask, values, true, "putmask");
 }
 

@@ -53,7 +53,7 @@ Array multiply_out(const Array& a, const Array& b, const Array& out) {
 }  // namespace
 
 Array matmul(const Array& a, const Array& b, const Array& out, std::optional<DType> dtype) {
-  count_op("matmul");
+  OpScope op_scope("matmul");
   for (int i = 0; i < 2; ++i) {
     const Array& x = i == 0 ? a : b;
     if (x.ndim() == 0)
@@ -124,7 +124,7 @@ Array matmul_inplace(const Array& a, const Array& b) {
 }
 
 Array dot(const Array& a, const Array& b, const Array& out) {
-  count_op("dot");
+  OpScope op_scope("dot");
   require_cpu(a, "dot");
   require_cpu(b, "dot");
   if (a.ndim() == 0 || b.ndim() == 0) return multiply_out(a, b, out);
@@ -167,7 +167,7 @@ Array dot(const Array& a, const Array& b, const Array& out) {
 }
 
 Array vdot(const Array& a, const Array& b) {
-  count_op("vdot");
+  OpScope op_scope("vdot");
   Array x = ravel(a), y = ravel(b);
   if (x.size() != y.size())
     throw ValueError(msg("vdot", "cannot reshape array of size " + std::to_string(y.size()) + " into shape (" +
@@ -177,7 +177,7 @@ Array vdot(const Array& a, const Array& b) {
 }
 
 Array inner(const Array& a, const Array& b) {
-  count_op("inner");
+  OpScope op_scope("inner");
   require_cpu(a, "inner");
   require_cpu(b, "inner");
   if (a.ndim() == 0 || b.ndim() == 0) return multiply_out(a, b, {});
@@ -197,14 +197,14 @@ Array inner(const Array& a, const Array& b) {
 }
 
 Array outer(const Array& a, const Array& b, const Array& out) {
-  count_op("outer");
+  OpScope op_scope("outer");
   Array x = ravel(a), y = ravel(b);
   return multiply_out(expand_dims(x, {1}), expand_dims(y, {0}), out);
 }
 
 Array tensordot(const Array& a, const Array& b, const std::vector<int64_t>& axes_a,
                 const std::vector<int64_t>& axes_b) {
-  count_op("tensordot");
+  OpScope op_scope("tensordot");
   if (axes_a.size() != axes_b.size()) throw ValueError(msg("tensordot", "shape-mismatch for sum."));
   auto norm = [](const std::vector<int64_t>& axes, const Array& x) {
     std::vector<int64_t> r;
@@ -241,7 +241,7 @@ Array tensordot(const Array& a, const Array& b, const std::vector<int64_t>& axes
 }
 
 Array sum_axes(const Array& a, const std::vector<int64_t>& axes, std::optional<DType> dtype) {
-  count_op("sum_axes");
+  OpScope op_scope("sum_axes");
   require_cpu(a, "sum");
   std::vector<int> ax = normalize_axes(axes, a.ndim(), "sum");
   std::vector<int64_t> perm;
@@ -258,7 +258,7 @@ Array sum_axes(const Array& a, const std::vector<int64_t>& axes, std::optional<D
 
 Array trace(const Array& a, int64_t offset, int64_t axis1, int64_t axis2, std::optional<DType> dtype,
             const Array& out) {
-  count_op("trace");
+  OpScope op_scope("trace");
   if (a.ndim() < 2) throw ValueError(msg("trace", "diag requires an array of at least two dimensions."));
   Array d = diagonal(a, offset, axis1, axis2);
   Array r = sum_axes(d, {-1}, dtype ? *dtype : sum_dtype(a.dtype()));

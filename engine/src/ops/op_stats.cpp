@@ -5,6 +5,7 @@
 namespace minpy {
 
 std::atomic<bool> g_record_op_stats{false};
+thread_local int t_op_depth = 0;
 namespace {
 std::mutex g_mutex;
 std::map<std::string, int64_t>& counts() {

@@ -103,7 +103,7 @@ uint64_t RandomGenerator::reserve(uint64_t blocks) {
 }
 
 Array RandomGenerator::random(const Shape& size, DType dtype) {
-  count_op("random.random");
+  OpScope op_scope("random.random");
   if (dtype != DType::Float64 && dtype != DType::Float32)
     throw TypeError(msg("random", std::string("Unsupported dtype dtype('") + dtype_name(dtype) + "') for random."));
   check_size(size, "random");
@@ -114,7 +114,7 @@ Array RandomGenerator::random(const Shape& size, DType dtype) {
 }
 
 Array RandomGenerator::standard_normal(const Shape& size, DType dtype) {
-  count_op("random.standard_normal");
+  OpScope op_scope("random.standard_normal");
   if (dtype != DType::Float64 && dtype != DType::Float32)
     throw TypeError(msg("standard_normal",
                         std::string("Unsupported dtype dtype('") + dtype_name(dtype) + "') for standard_normal."));
@@ -127,7 +127,7 @@ Array RandomGenerator::standard_normal(const Shape& size, DType dtype) {
 
 Array RandomGenerator::uniform(const Array& low, const Array& high, const std::optional<Shape>& size,
                                bool allow_reversed) {
-  count_op("random.uniform");
+  OpScope op_scope("random.uniform");
   Array lo = real_param(low, "uniform"), hi = real_param(high, "uniform");
   Shape pshape = broadcast_shapes(lo.shape(), hi.shape(), "uniform");
   Array range = ascontiguousarray(ufunc2("subtract", broadcast_to(hi, pshape), broadcast_to(lo, pshape)));
@@ -153,7 +153,7 @@ Array RandomGenerator::uniform(const Array& low, const Array& high, const std::o
 }
 
 Array RandomGenerator::normal(const Array& loc, const Array& scale, const std::optional<Shape>& size) {
-  count_op("random.normal");
+  OpScope op_scope("random.normal");
   Array l = real_param(loc, "normal"), s = real_param(scale, "normal");
   const double* sp = s.data_as<double>();
   for (int64_t i = 0; i < s.size(); ++i)
@@ -175,7 +175,7 @@ Array RandomGenerator::normal(const Array& loc, const Array& scale, const std::o
 
 Array RandomGenerator::integers(const Array& low, const Array& high, DType dtype, const std::optional<Shape>& size,
                                 bool endpoint) {
-  count_op("random.integers");
+  OpScope op_scope("random.integers");
   if (!is_integer(dtype) && dtype != DType::Bool)
     throw TypeError(msg("integers", std::string("Unsupported dtype dtype('") + dtype_name(dtype) + "') for integers."));
   require_cpu(low, "integers");
@@ -225,7 +225,7 @@ Array RandomGenerator::integers(const Array& low, const Array& high, DType dtype
 }
 
 Array RandomGenerator::binomial(const Array& n, const Array& p, const std::optional<Shape>& size) {
-  count_op("random.binomial");
+  OpScope op_scope("random.binomial");
   Array na = int_param(n, "binomial"), pa = real_param(p, "binomial");
   const int64_t* np_ = na.data_as<int64_t>();
   for (int64_t i = 0; i < na.size(); ++i)
@@ -241,7 +241,7 @@ Array RandomGenerator::binomial(const Array& n, const Array& p, const std::optio
 }
 
 Array RandomGenerator::choice_cdf(const Array& cdf, const Shape& size) {
-  count_op("random.choice");
+  OpScope op_scope("random.choice");
   Array c = real_param(cdf, "choice");
   if (c.ndim() != 1 || c.size() == 0) throw ValueError(msg("choice", "the cumulative distribution must be 1-d and non-empty."));
   const double* cp = c.data_as<double>();
@@ -257,7 +257,7 @@ Array RandomGenerator::choice_cdf(const Array& cdf, const Shape& size) {
 }
 
 Array RandomGenerator::sample_without_replacement(int64_t n, int64_t k) {
-  count_op("random.choice");
+  OpScope op_scope("random.choice");
   if (n < 0 || k < 0 || k > n)
     throw ValueError(msg("choice", "Cannot take a larger sample than population when replace is False"));
   Array out = Array::empty({k}, DType::Int64);
@@ -268,7 +268,7 @@ Array RandomGenerator::sample_without_replacement(int64_t n, int64_t k) {
 }
 
 Array RandomGenerator::permutation(int64_t n) {
-  count_op("random.permutation");
+  OpScope op_scope("random.permutation");
   if (n < 0) n = 0;
   Array out = Array::empty({n}, DType::Int64);
   cpu::rng::SeqStream st(key_, counter_);
@@ -278,7 +278,7 @@ Array RandomGenerator::permutation(int64_t n) {
 }
 
 Array RandomGenerator::permutation(const Array& x) {
-  count_op("random.permutation");
+  OpScope op_scope("random.permutation");
   require_cpu(x, "permutation");
   if (x.ndim() == 0) throw IndexError(msg("permutation", "x must be an integer or at least 1-dimensional"));
   int64_t rows = x.shape(0);
@@ -293,7 +293,7 @@ Array RandomGenerator::permutation(const Array& x) {
 }
 
 void RandomGenerator::shuffle(const Array& x) {
-  count_op("random.shuffle");
+  OpScope op_scope("random.shuffle");
   require_cpu(x, "shuffle");
   if (x.ndim() == 0) throw TypeError(msg("shuffle", "len() of unsized object"));
   if (!x.writeable()) throw ValueError(msg("shuffle", "assignment destination is read-only."));

@@ -83,7 +83,7 @@ void fill_range(T* p, int64_t n) {
 }  // namespace
 
 Array arange(const Scalar& start, const Scalar& stop, const Scalar& step, std::optional<DType> dtype) {
-  count_op("arange");
+  OpScope op_scope("arange");
   check_supported(start);
   check_supported(stop);
   check_supported(step);
@@ -203,7 +203,7 @@ void linspace_t(const Array& S, const Array& E, int64_t num, bool endpoint, cons
 }  // namespace
 
 LinspaceResult linspace(const Array& start, const Array& stop, int64_t num, bool endpoint) {
-  count_op("linspace");
+  OpScope op_scope("linspace");
   if (num < 0)
     throw ValueError(msg("linspace", "Number of samples, " + std::to_string(num) + ", must be non-negative."));
   if (start.dtype() != stop.dtype() || !is_inexact(start.dtype()))
@@ -223,7 +223,7 @@ LinspaceResult linspace(const Array& start, const Array& stop, int64_t num, bool
 }
 
 Array eye(int64_t n, std::optional<int64_t> m_opt, int64_t k, DType dtype) {
-  count_op("eye");
+  OpScope op_scope("eye");
   const int64_t m = m_opt ? *m_opt : n;
   if (n < 0 || m < 0) throw ValueError(msg("eye", "negative dimensions are not allowed."));
   Array out = Array::empty({n, m}, dtype);

@@ -162,7 +162,7 @@ DType default_reduce_dtype(RedOp op, DType in) {
 
 Array reduce_op(RedOp rop, bool has_identity, const char* ufname, const Array& a, const ReduceOptions& opt,
                 const char* op) {
-  count_op(op);
+  OpScope op_scope(op);
   Array in = a;
   bool logic = rop == RedOp::And || rop == RedOp::Or || rop == RedOp::Xor || rop == RedOp::CountNonzero;
   if (opt.dtype && !(logic && *opt.dtype == DType::Bool)) in = cast_to(a, *opt.dtype);
@@ -233,7 +233,7 @@ Array count_nonzero(const Array& a, const Axes& axis, bool keepdims) {
 }
 
 Array mean(const Array& a, const ReduceOptions& opt) {
-  count_op("mean");
+  OpScope op_scope("mean");
   require_cpu(a, "mean");
   Plan p = make_plan(a, opt.axis, opt.keepdims, "mean");
   ReduceOptions o = opt;
@@ -252,7 +252,7 @@ Array mean(const Array& a, const ReduceOptions& opt) {
 }
 
 Array var(const Array& a, const ReduceOptions& opt, double ddof) {
-  count_op("var");
+  OpScope op_scope("var");
   require_cpu(a, "var");
   Plan p = make_plan(a, opt.axis, opt.keepdims, "var");
   std::optional<DType> dt = opt.dtype;
@@ -300,7 +300,7 @@ Array stddev(const Array& a, const ReduceOptions& opt, double ddof) {
 
 Array nanmean(const Array& a, const ReduceOptions& opt) {
   if (!is_inexact(a.dtype())) return mean(a, opt);
-  count_op("nanmean");
+  OpScope op_scope("nanmean");
   Array tot = nansum(a, opt);
   Array notnan = ufunc1("logical_not", ufunc1("isnan", a));
   ReduceOptions co;
@@ -314,7 +314,7 @@ Array nanmean(const Array& a, const ReduceOptions& opt) {
 namespace {
 Array arg_op(bool is_max, const Array& a_in, std::optional<int64_t> axis, bool keepdims, const Array& out) {
   const char* op = is_max ? "argmax" : "argmin";
-  count_op(op);
+  OpScope op_scope(op);
   require_cpu(a_in, op);
   Array a = a_in;
   int ax = 0;
@@ -395,7 +395,7 @@ bool has_native_accumulate(std::string_view ufunc) {
 Array accumulate(std::string_view name, const Array& a_in, int64_t axis_in, std::optional<DType> dtype,
                  const Array& out) {
   const char* op = "accumulate";
-  count_op(name == "add" ? "cumsum" : name == "multiply" ? "cumprod" : "accumulate");
+  OpScope op_scope(name == "add" ? "cumsum" : name == "multiply" ? "cumprod" : "accumulate");
   require_cpu(a_in, op);
   if (!has_native_accumulate(name))
     throw NotImplementedError(msg(op, "no native accumulate for ufunc '" + std::string(name) + "'."));

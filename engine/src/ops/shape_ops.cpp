@@ -45,7 +45,7 @@ int split_axis(const Array& a, int64_t axis, const char* op) {
 // ---- joining ----
 
 Array concatenate(const std::vector<Array>& arrays, std::optional<int64_t> axis_opt, const JoinOptions& opt) {
-  count_op("concatenate");
+  OpScope op_scope("concatenate");
   const char* op = "concatenate";
   if (arrays.empty()) throw ValueError(msg(op, "need at least one array to concatenate."));
   if (opt.dtype && opt.out.defined())
@@ -121,7 +121,7 @@ Array concatenate(const std::vector<Array>& arrays, std::optional<int64_t> axis_
 }
 
 Array stack(const std::vector<Array>& arrays, int64_t axis, const JoinOptions& opt) {
-  count_op("stack");
+  OpScope op_scope("stack");
   if (arrays.empty()) throw ValueError(msg("stack", "need at least one array to stack."));
   for (const Array& x : arrays)
     if (x.shape() != arrays[0].shape()) throw ValueError(msg("stack", "all input arrays must have the same shape."));
@@ -135,7 +135,7 @@ Array stack(const std::vector<Array>& arrays, int64_t axis, const JoinOptions& o
 // ---- splitting (views) ----
 
 std::vector<Array> array_split_at(const Array& a, const std::vector<int64_t>& indices, int64_t axis) {
-  count_op("array_split");
+  OpScope op_scope("array_split");
   int ax = split_axis(a, axis, "array_split");
   int64_t n = a.shape(ax);
   // Each piece is a[st:end] along axis, with Python's slice clipping of the division points.
@@ -176,7 +176,7 @@ std::vector<Array> split(const Array& a, int64_t sections, int64_t axis) {
 // ---- tile, repeat ----
 
 Array tile(const Array& a, const std::vector<int64_t>& reps_in) {
-  count_op("tile");
+  OpScope op_scope("tile");
   require_cpu(a, "tile");
   int nd = std::max<int>(a.ndim(), static_cast<int>(reps_in.size()));
   Shape shape(nd - a.ndim(), 1), strides(nd - a.ndim(), 0);
@@ -207,7 +207,7 @@ Array tile(const Array& a, const std::vector<int64_t>& reps_in) {
 }
 
 Array repeat(const Array& a, const std::vector<int64_t>& repeats, std::optional<int64_t> axis) {
-  count_op("repeat");
+  OpScope op_scope("repeat");
   require_cpu(a, "repeat");
   Array src = a;
   int ax = 0;
@@ -239,7 +239,7 @@ Array repeat(const Array& a, const std::vector<int64_t>& repeats, std::optional<
 // ---- flip, roll, pad ----
 
 Array flip(const Array& a, const std::optional<std::vector<int64_t>>& axes) {
-  count_op("flip");
+  OpScope op_scope("flip");
   std::vector<int> ax;
   if (axes) ax = normalize_axes(*axes, a.ndim(), "flip");
   else for (int d = 0; d < a.ndim(); ++d) ax.push_back(d);
@@ -253,7 +253,7 @@ Array flip(const Array& a, const std::optional<std::vector<int64_t>>& axes) {
 }
 
 Array roll(const Array& a, const std::vector<int64_t>& shifts, const std::optional<std::vector<int64_t>>& axes_opt) {
-  count_op("roll");
+  OpScope op_scope("roll");
   require_cpu(a, "roll");
   if (!axes_opt) {
     Array flat = ravel(a);
@@ -300,7 +300,7 @@ Array roll(const Array& a, const std::vector<int64_t>& shifts, const std::option
 
 Array pad_constant(const Array& a, const std::vector<std::pair<int64_t, int64_t>>& widths,
                    const std::vector<std::array<Array, 2>>& values) {
-  count_op("pad");
+  OpScope op_scope("pad");
   require_cpu(a, "pad");
   int nd = a.ndim();
   if (static_cast<int>(widths.size()) != nd || static_cast<int>(values.size()) != nd)
@@ -339,7 +339,7 @@ Array pad_constant(const Array& a, const std::vector<std::pair<int64_t, int64_t>
 // ---- sorting ----
 
 void sort_inplace(const Array& a, int64_t axis, SortKind kind) {
-  count_op("sort");
+  OpScope op_scope("sort");
   require_cpu(a, "sort");
   int ax = normalize_axis(axis, a.ndim(), "sort");
   if (!a.writeable()) throw ValueError(msg("sort", "array is read-only."));
@@ -360,7 +360,7 @@ Array sort(const Array& a, std::optional<int64_t> axis, SortKind kind) {
 }
 
 Array argsort(const Array& a, std::optional<int64_t> axis, SortKind) {
-  count_op("argsort");
+  OpScope op_scope("argsort");
   require_cpu(a, "argsort");
   Array src = a;
   int ax = 0;
@@ -373,7 +373,7 @@ Array argsort(const Array& a, std::optional<int64_t> axis, SortKind) {
 }
 
 Array searchsorted(const Array& a, const Array& v, bool right, const Array& sorter) {
-  count_op("searchsorted");
+  OpScope op_scope("searchsorted");
   require_cpu(a, "searchsorted");
   require_cpu(v, "searchsorted");
   if (a.ndim() != 1)
@@ -400,7 +400,7 @@ Array searchsorted(const Array& a, const Array& v, bool right, const Array& sort
 // ---- triangles ----
 
 static Array triangle(const Array& a, int64_t k, bool lower, const char* op) {
-  count_op(op);
+  OpScope op_scope(op);
   require_cpu(a, op);
   if (a.ndim() == 0) throw TypeError(msg(op, "the input must have at least one dimension."));
   Array src = a.ndim() == 1 ? broadcast_to(a, {a.shape(0), a.shape(0)}) : a;

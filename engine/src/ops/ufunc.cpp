@@ -279,7 +279,7 @@ std::vector<Array> call_ufunc(const Ufunc& uf, const std::vector<Operand>& input
 
 std::vector<Array> call_ufunc_untracked(const Ufunc& uf, const std::vector<Operand>& inputs, const UfuncOptions& opt) {
   const char* op = uf.name.c_str();
-  count_op(uf.name);
+  OpScope op_scope(uf.name);
   if (static_cast<int>(inputs.size()) != uf.nin)
     throw TypeError(msg(op, uf.name + "() takes " + std::to_string(uf.nin) + " positional arguments but " +
                                 std::to_string(inputs.size()) + " were given."));

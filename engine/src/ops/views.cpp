@@ -50,7 +50,7 @@ static bool nocopy_strides(const Array& a, const Shape& newshape, Shape& newstri
 }
 
 Array reshape(const Array& a, Shape newshape, char order) {
-  count_op("reshape");
+  OpScope op_scope("reshape");
   int64_t known = 1;
   int unknown = -1;
   for (size_t i = 0; i < newshape.size(); ++i) {

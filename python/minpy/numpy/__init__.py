@@ -3,6 +3,8 @@
 Native names run C++ kernels; every other NumPy name resolves to a wrapper that runs NumPy on the
 same data (see `_fallback`). `np.record_op_stat()` / `np.show_op_stat()` count both kinds of call.
 """
+import builtins as _builtins
+
 import numpy as _np
 
 from minpy import _core
@@ -63,7 +65,6 @@ from minpy.numpy._reductions import *  # noqa: E402,F401,F403
 from minpy.numpy._shape_ops import *  # noqa: E402,F401,F403
 
 # ---- op statistics (MinPy's API) ----
-_recording = {"on": False}
 
 
 def record_op_stat(on=True):
@@ -87,11 +88,13 @@ def op_stat():
 def show_op_stat():
     """Prints a table of native and fallback calls per op name."""
     stats = op_stat()
-    width = max([len(k) for k in stats] + [8])
+    width = _builtins.max([len(k) for k in stats] + [8])
     print(f"{'op':<{width}}  {'native':>8}  {'fallback':>8}")
     for name, (n, f) in stats.items():
         print(f"{name:<{width}}  {n:>8}  {f:>8}")
-    print(f"{'total':<{width}}  {sum(v[0] for v in stats.values()):>8}  {sum(v[1] for v in stats.values()):>8}")
+    native = _builtins.sum(v[0] for v in stats.values())
+    fallback = _builtins.sum(v[1] for v in stats.values())
+    print(f"{'total':<{width}}  {native:>8}  {fallback:>8}")
 
 
 # ---- fallback for everything else ----

@@ -1,7 +1,9 @@
+#include <algorithm>
 #include <array>
 #include <cstring>
 
 #include "kernels.h"
+#include "minpy/threading.h"
 #include "scalar_math.h"
 
 namespace minpy::cpu {
@@ -62,10 +64,55 @@ StridedLoop cast_loop(DType from, DType to) {
   return table[static_cast<int>(from)][static_cast<int>(to)];
 }
 
+namespace {
+
+// A 2-d copy whose source is contiguous along the other axis than the destination (a transpose):
+// copied in square tiles so that both sides stay in cache.
+bool copy_transposed_2d(const Array& src, const Array& dst, StridedLoop loop) {
+  if (dst.ndim() != 2 || src.ndim() != 2 || dst.size() < (1 << 14)) return false;
+  int64_t is = static_cast<int64_t>(src.itemsize()), id = static_cast<int64_t>(dst.itemsize());
+  const Shape &ss = src.strides(), &ds = dst.strides();
+  if (!(ds[1] == id && ss[0] == is && std::llabs(ss[1]) > is * 16)) return false;
+  constexpr int64_t kTile = 32;
+  int64_t rows = dst.shape(0), cols = dst.shape(1);
+  int64_t row_tiles = (rows + kTile - 1) / kTile;
+  auto tiles = [&](auto elem) {
+    using T = decltype(elem);
+    parallel_for(row_tiles, 4, [&](int64_t t0, int64_t t1) {
+      int64_t strides[2] = {ss[1], ds[1]};
+      for (int64_t t = t0; t < t1; ++t)
+        for (int64_t c0 = 0; c0 < cols; c0 += kTile) {
+          int64_t n = std::min(kTile, cols - c0);
+          for (int64_t r = t * kTile; r < std::min(rows, (t + 1) * kTile); ++r) {
+            char* sp = src.data() + r * ss[0] + c0 * ss[1];
+            char* dp = dst.data() + r * ds[0] + c0 * ds[1];
+            if constexpr (sizeof(T) == 1) {  // any dtype pair: the generic strided loop
+              char* args[2] = {sp, dp};
+              loop(args, strides, n);
+            } else {  // same dtype: move elements of the right width directly
+              T* d = reinterpret_cast<T*>(dp);
+              for (int64_t c = 0; c < n; ++c) std::memcpy(d + c, sp + c * ss[1], sizeof(T));
+            }
+          }
+        }
+    });
+  };
+  if (src.dtype() != dst.dtype()) tiles(char{});
+  else if (is == 8) tiles(uint64_t{});
+  else if (is == 4) tiles(uint32_t{});
+  else if (is == 2) tiles(uint16_t{});
+  else tiles(char{});
+  return true;
+}
+
+}  // namespace
+
 void copy_cast(const Array& src, const Array& dst) {
   Array b = src.shape() == dst.shape() ? src : broadcast_to(src, dst.shape());
+  StridedLoop loop = cast_loop(src.dtype(), dst.dtype());
+  if (copy_transposed_2d(b, dst, loop)) return;
   Array ops[2] = {b, dst};
-  nd_loop(dst.shape(), 2, ops, cast_loop(src.dtype(), dst.dtype()), 1 << 16);
+  nd_loop(dst.shape(), 2, ops, loop, 1 << 16);
 }
 
 namespace {

@@ -490,7 +490,12 @@ METHODS = {
     "item": None, "tolist": None, "asnumpy": None,
     "repeat": lambda x: x.repeat(2), "clip": lambda x: x.clip(0.0, 0.2), "round": lambda x: x.round(),
     "conj": lambda x: x.conj(), "conjugate": lambda x: x.conjugate(),
+    "__matmul__": lambda x: x @ x.T, "__rmatmul__": lambda x: x.T.__rmatmul__(x),
+    "__imatmul__": lambda x: (lambda y: y.__imatmul__(np.array(numpy.eye(3) * 2.0)))(x * 1.0),
+    "__getitem__": lambda x: x[[1, 0], 1:], "__setitem__": lambda x: (lambda y: (y.__setitem__(
+        ([0, 1], [2, 2]), x[0, :2]), y)[1])(x * 1.0),
 }
+DUNDERS = ["__matmul__", "__rmatmul__", "__imatmul__", "__getitem__", "__setitem__"]
 
 
 def _natives(namespace):
@@ -549,7 +554,7 @@ def test_safety_net_ufuncs(name):
         fd_or_refusal(g, args[-1])
 
 
-@pytest.mark.parametrize("name", sorted(n for n, _ in _natives(np.ndarray)))
+@pytest.mark.parametrize("name", sorted(n for n, _ in _natives(np.ndarray)) + DUNDERS)
 def test_safety_net_methods(name):
     if name not in METHODS:
         pytest.fail(f"add ndarray.{name} to METHODS")
@@ -569,3 +574,12 @@ def test_safety_net_refusals_are_the_expected_ones():
         if OUTCOMES.get(name) is None:
             test_safety_net_functions(name)
     assert {n for n, v in OUTCOMES.items() if v == "refused"} == {"put", "place", "putmask", "linspace", "logspace"}
+
+
+def test_random_sampling_from_tracked_parameters_refuses():
+    rng = np.random.default_rng(0)
+    for f in (lambda x: np.random.normal(x, 1.0), lambda x: rng.normal(0.0, x),
+              lambda x: rng.uniform(x, x + 1.0), lambda x: np.random.uniform(0.0, x),
+              lambda x: rng.permutation(x), lambda x: (rng.shuffle(x), x)[1]):
+        with pytest.raises(TypeError, match="has no gradient"):
+            grad(lambda x: np.sum(f(x)))(np.array([0.5, 1.5]))

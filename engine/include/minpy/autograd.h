@@ -102,7 +102,8 @@ VjpResult vjp(const Function& f, const std::vector<Array>& xs);
 
 // ---- recording (for op families) ----
 // Records `outputs = op(inputs)` on every active tape where an input is tracked. Only floating
-// outputs are differentiable; inputs that are not floating get no gradient.
+// outputs are differentiable; inputs that are not floating get no gradient. Complex outputs computed
+// from tracked floating inputs raise TypeError (complex values are not differentiated).
 void record(const char* name, const std::vector<Array>& inputs, const std::vector<Array>& outputs, VjpFn vjp,
             const std::vector<Array>& saved = {});
 // Hooks used by the engine's own op families (see ops/*.cpp).
@@ -123,9 +124,21 @@ class WriteTarget {
   const Array* saved_;
 };
 
+// The safety net for ops that take floating arrays but record no gradient: raises
+// TypeError("[op] has no gradient in minpy ...") while a tape records and one of `arrays` is a
+// tracked floating array, so no gradient is ever dropped silently. No-op when nothing records.
+void no_gradient(const char* op, const std::vector<Array>& arrays);
+
+// The out= step of an op that computed `value` fresh (and recorded it): `raw_write` performs the
+// op's own write into `out` (its checks and casts); the write is recorded as `out = value` when
+// value broadcasts to out's shape, otherwise raw_write runs alone (and raises the op's error).
+Array write_out(const Array& value, const Array& out, const std::function<void()>& raw_write);
+
 // ---- differentiable helpers for VJPs ----
 // g summed over the axes it was broadcast along to reach `shape` (NumPy's unbroadcast).
 Array sum_to_shape(const Array& g, const Shape& shape);
+// a reversed along `axis` (a view), recorded.
+Array flip(const Array& a, int axis);
 // a broadcast to shape (a read-only view), recorded with sum_to_shape as its VJP.
 Array broadcast(const Array& a, const Shape& shape);
 Array zeros(const Shape& shape, DType dtype);

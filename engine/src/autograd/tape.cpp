@@ -18,6 +18,7 @@
 #include "autograd/internal.h"
 #include "minpy/errors.h"
 #include "minpy/ops.h"
+#include "minpy/reductions.h"
 
 namespace minpy::autograd {
 
@@ -232,9 +233,16 @@ Array stop_gradient(const Array& a) {
 void record(const char* name, const std::vector<Array>& inputs, const std::vector<Array>& outputs, VjpFn vjp,
             const std::vector<Array>& saved) {
   if (!recording()) return;
-  bool any_float_out = false;
-  for (const auto& o : outputs) any_float_out |= o.defined() && is_floating(o.dtype());
-  if (!any_float_out) return;
+  bool any_float_out = false, any_complex_out = false;
+  for (const auto& o : outputs) {
+    any_float_out |= o.defined() && is_floating(o.dtype());
+    any_complex_out |= o.defined() && is_complex(o.dtype());
+  }
+  if (!any_float_out) {
+    // Integer/bool results have zero derivative almost everywhere; complex ones would lose it.
+    if (any_complex_out) no_gradient(name, inputs);
+    return;
+  }
   for (size_t level = 0; level < tl_stack.size(); ++level) {
     uint64_t t = tl_stack[level];
     std::vector<Node::Edge> edges(inputs.size());
@@ -563,44 +571,66 @@ Array broadcast(const Array& a, const Shape& shape) {
 
 Array sum_to_shape(const Array& g, const Shape& shape) {
   if (g.shape() == shape) return g;
-  size_t nd = g.ndim(), lead = nd - shape.size();
-  if (shape.size() > nd) throw ValueError(msg("grad", "cannot unbroadcast " + shape_str(g.shape()) + " to " + shape_str(shape) + "."));
-  Array out;
-  {
-    NoGradGuard ng;
-    // Sum in float64 over the broadcast axes: a strided walk of g with the output's strides set to 0
-    // on the summed axes. (To be replaced by the native sum when the reductions land.)
-    Array g64 = ascontiguousarray(astype(g, DType::Float64, Casting::Unsafe, false));
-    Array acc = zeros(shape, DType::Float64);
-    Shape ostr(nd, 0);
-    Shape cs = c_strides(shape, 1);
-    for (size_t i = lead; i < nd; ++i) {
-      int64_t d = shape[i - lead];
-      if (d != g.shape(i) && d != 1) throw ValueError(msg("grad", "cannot unbroadcast " + shape_str(g.shape()) + " to " + shape_str(shape) + "."));
-      ostr[i] = d == 1 ? 0 : cs[i - lead];
+  size_t nd = g.ndim();
+  auto fail = [&] {
+    throw ValueError(msg("grad", "cannot unbroadcast " + shape_str(g.shape()) + " to " + shape_str(shape) + "."));
+  };
+  if (shape.size() > nd) fail();
+  size_t lead = nd - shape.size();
+  // The native sum over the leading axes and the axes broadcast from length 1; sum records itself,
+  // so this stays differentiable (its VJP broadcasts back).
+  std::vector<int64_t> axes;
+  for (size_t i = 0; i < nd; ++i) {
+    if (i < lead) {
+      axes.push_back(static_cast<int64_t>(i));
+      continue;
     }
-    const double* src = g64.data_as<double>();
-    double* dst = acc.data_as<double>();
-    std::vector<int64_t> idx(nd, 0);
-    int64_t n = g64.size(), off = 0;
-    for (int64_t k = 0; k < n; ++k) {
-      dst[off] += src[k];
-      for (int i = static_cast<int>(nd) - 1; i >= 0; --i) {
-        if (++idx[i] < g.shape(i)) {
-          off += ostr[i];
-          break;
-        }
-        off -= ostr[i] * (idx[i] - 1);
-        idx[i] = 0;
-      }
-    }
-    out = g.dtype() == DType::Float64 ? acc : astype(acc, g.dtype());
+    int64_t d = shape[i - lead];
+    if (d == g.shape(static_cast<int>(i))) continue;
+    if (d != 1) fail();
+    axes.push_back(static_cast<int64_t>(i));
   }
-  if (recording())
-    record("sum_to_shape", {g}, {out}, [s = g.shape()](const Node&, const std::vector<Array>& gg) {
-      return std::vector<Array>{broadcast(gg[0], s)};
-    });
+  ReduceOptions o;
+  o.axis = Axes::of(axes);
+  o.keepdims = true;
+  Array s = sum(g, o);
+  return reshape(s, shape);
+}
+
+Array flip(const Array& a, int axis) {
+  std::vector<IndexItem> idx(static_cast<size_t>(axis) + 1);
+  for (auto& it : idx) it.kind = IndexItem::Kind::Slice;
+  idx.back().step = -1;
+  return basic_index(a, idx);  // records the view
+}
+
+Array write_out(const Array& value, const Array& out, const std::function<void()>& raw_write) {
+  if (!out.defined()) return value;
+  bool fits = false;
+  try {
+    fits = broadcast_shapes(value.shape(), out.shape(), "out") == out.shape();
+  } catch (const ValueError&) {
+  }
+  if (!fits) {
+    NoGradGuard ng;
+    raw_write();
+    ++out.storage()->version;
+    return out;
+  }
+  assign_recorded(out, &value, [&] {
+    raw_write();
+    ++out.storage()->version;
+  });
   return out;
+}
+
+void no_gradient(const char* op, const std::vector<Array>& arrays) {
+  if (!recording()) return;
+  for (const auto& a : arrays)
+    if (a.defined() && is_floating(a.dtype()) && is_tracked(a))
+      throw TypeError(msg(op, "has no gradient in minpy: the result would not carry the gradient of its floating "
+                              "inputs. Use differentiable ops, or minpy.core.stop_gradient on the input to "
+                              "mean a constant."));
 }
 
 // ---- gather / scatter between an array and one of its views ----

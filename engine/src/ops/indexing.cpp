@@ -496,9 +496,9 @@ Array getitem(const Array& a, const std::vector<IndexItem>& index) {
   return out;
 }
 
-void setitem(const Array& a, const std::vector<IndexItem>& index, const Array& value) {
-  check_writeable(a, "setitem");
-  if (is_basic_index(index)) return assign(basic_index(a, index), value, Casting::Unsafe, "setitem");
+namespace {
+// The raw advanced-index writes (the caller bumps the storage version).
+void setitem_raw(const Array& a, const std::vector<IndexItem>& index, const Array& value) {
   OpScope op_scope("setitem");
   if (full_mask(a, index)) {
     bool scalar;
@@ -514,9 +514,7 @@ void setitem(const Array& a, const std::vector<IndexItem>& index, const Array& v
   cpu::scatter(p.v.data(), src.data(), scalar, p.layout);
 }
 
-void setitem(const Array& a, const std::vector<IndexItem>& index, const Scalar& value) {
-  check_writeable(a, "setitem");
-  if (is_basic_index(index)) return assign(basic_index(a, index), value, "setitem");
+void setitem_raw(const Array& a, const std::vector<IndexItem>& index, const Scalar& value) {
   OpScope op_scope("setitem");
   Array src = value.to_array(a.dtype(), "setitem");
   if (a.ndim() == 1 && axis0_take(a, index)) {
@@ -542,8 +540,134 @@ void setitem(const Array& a, const std::vector<IndexItem>& index, const Scalar& 
   cpu::scatter(p.v.data(), src.data(), true, p.layout);
 }
 
+
+Array arange_shaped(const Shape& shape) {
+  Array r = Array::empty(shape, DType::Int64);
+  int64_t* p = r.data_as<int64_t>();
+  for (int64_t i = 0; i < r.size(); ++i) p[i] = i;
+  return r;
+}
+
+// For a[index] = v: true where element k of the indexed shape is the write that lands (the last of
+// repeated indices), found by writing positions with the same code and reading them back.
+Array landing_writes(const Shape& shape, const std::vector<IndexItem>& index, const Shape& result_shape) {
+  autograd::NoGradGuard ng;
+  Array pos = Array::empty(shape, DType::Int64);
+  Array ids = arange_shaped(result_shape);
+  setitem_raw(pos, index, ids);
+  return ufunc2("equal", advanced_getitem(pos, index), ids);
+}
+
+// a copy of `a` with a[index] = value, recorded: d a = g with the indexed elements zeroed, d value =
+// g[index] on the writes that land, summed back to value's shape. Both are differentiable again.
+Array functional_setitem(const Array& a, const std::vector<IndexItem>& index, const Array& value) {
+  Array out;
+  {
+    autograd::NoGradGuard ng;
+    out = copy(a, 'C');
+    setitem_raw(out, index, value);
+  }
+  if (autograd::recording())
+    autograd::record("setitem", {a, value}, {out}, [index, vshape = value.shape(), ashape = a.shape()](
+                                                       const autograd::Node& n, const std::vector<Array>& g) {
+      std::vector<Array> r(2);
+      if (n.needs_grad(0)) r[0] = functional_setitem(g[0], index, autograd::zeros({}, g[0].dtype()));
+      if (n.needs_grad(1)) {
+        Array gv = getitem(g[0], index);
+        gv = ufunc2("multiply", gv, landing_writes(ashape, index, gv.shape()));
+        // setitem drops the value's leading length-1 axes beyond the indexed shape, then broadcasts.
+        Shape stripped = vshape;
+        while (stripped.size() > static_cast<size_t>(gv.ndim()) && stripped[0] == 1) stripped.erase(stripped.begin());
+        r[1] = reshape(autograd::sum_to_shape(gv, stripped), vshape);
+      }
+      return r;
+    });
+  return out;
+}
+
+// a[index] = value while a tape records: the write is recorded as a's new value (a functional
+// setitem of its old value) when a or the value is tracked.
+void setitem_recorded(const Array& a, const std::vector<IndexItem>& index, const Array& value,
+                      const std::function<void()>& raw) {
+  bool fl = is_floating(a.dtype());
+  bool tracked = fl && (autograd::is_tracked(a) || (is_floating(value.dtype()) && autograd::is_tracked(value)));
+  if (!tracked) {
+    autograd::NoGradGuard ng;
+    raw();
+    ++a.storage()->version;
+    return;
+  }
+  Array anew = functional_setitem(a, index, value);
+  autograd::assign_recorded(a, &anew, [&] {
+    raw();
+    ++a.storage()->version;
+  });
+}
+}  // namespace
+
+void setitem(const Array& a, const std::vector<IndexItem>& index, const Array& value) {
+  check_writeable(a, "setitem");
+  if (is_basic_index(index)) return assign(basic_index(a, index), value, Casting::Unsafe, "setitem");
+  if (autograd::recording())
+    return setitem_recorded(a, index, value, [&] { setitem_raw(a, index, value); });
+  setitem_raw(a, index, value);
+  ++a.storage()->version;
+}
+
+void setitem(const Array& a, const std::vector<IndexItem>& index, const Scalar& value) {
+  check_writeable(a, "setitem");
+  if (is_basic_index(index)) return assign(basic_index(a, index), value, "setitem");
+  if (autograd::recording()) {
+    Array v = value.to_array(a.dtype(), "setitem");
+    return setitem_recorded(a, index, v, [&] { setitem_raw(a, index, value); });
+  }
+  setitem_raw(a, index, value);
+  ++a.storage()->version;
+}
+
 // ---- ufunc.at ----
+static void ufunc_at_raw(const Ufunc& uf, const Array& a, const std::vector<IndexItem>& index, const Array* b);
+
 void ufunc_at(const Ufunc& uf, const Array& a, const std::vector<IndexItem>& index, const Array* b) {
+  if (!autograd::recording()) {
+    ufunc_at_raw(uf, a, index, b);
+    ++a.storage()->version;
+    return;
+  }
+  // add.at / subtract.at are recorded as a +- (b scattered with repeated indices accumulating);
+  // other ufuncs have no gradient here.
+  bool tracked = is_floating(a.dtype()) &&
+                 (autograd::is_tracked(a) || (b && is_floating(b->dtype()) && autograd::is_tracked(*b)));
+  if (!tracked || (uf.name != "add" && uf.name != "subtract") || !b) {
+    std::string name = uf.name + ".at";
+    autograd::no_gradient(name.c_str(), b ? std::vector<Array>{a, *b} : std::vector<Array>{a});
+    autograd::NoGradGuard ng;
+    ufunc_at_raw(uf, a, index, b);
+    ++a.storage()->version;
+    return;
+  }
+  Array anew;
+  {
+    Shape rshape;
+    {
+      autograd::NoGradGuard ng;
+      rshape = make_plan(a, index, "at").result_shape;
+    }
+    Array bb;
+    try {
+      bb = autograd::broadcast(*b, rshape);
+    } catch (const ValueError&) {
+      throw ValueError(msg("at", "array is not broadcastable to correct shape"));
+    }
+    anew = ufunc2(uf.name, a, index_add(a.shape(), index, bb));
+  }
+  autograd::assign_recorded(a, &anew, [&] {
+    ufunc_at_raw(uf, a, index, b);
+    ++a.storage()->version;
+  });
+}
+
+static void ufunc_at_raw(const Ufunc& uf, const Array& a, const std::vector<IndexItem>& index, const Array* b) {
   const char* op = "at";
   OpScope op_scope(uf.name + ".at");
   if (uf.nout != 1) throw ValueError(msg(op, "Only single output ufuncs supported with at."));
@@ -763,6 +887,9 @@ Array flat_bool(const Array& m) {
 
 void put(const Array& a, const Array& indices, const Array& values, ClipMode mode) {
   OpScope op_scope("put");
+  autograd::no_gradient("put", {a, values});
+  autograd::NoGradGuard ng;
+  ++a.storage()->version;
   require_cpu(a, "put");
   check_writeable(a, "put");
   int64_t n = a.size();
@@ -847,7 +974,40 @@ Array argwhere(const Array& a) {
 
 Array flatnonzero(const Array& a) { return nonzero(ravel(a))[0]; }
 
+static Array where_impl(const Array& cond, const Operand& x, const Operand& y);
+
 Array where(const Array& cond, const Operand& x, const Operand& y) {
+  if (!autograd::recording()) return where_impl(cond, x, y);
+  Array out;
+  {
+    autograd::NoGradGuard ng;
+    out = where_impl(cond, x, y);
+  }
+  // d x = g where cond, d y = g elsewhere; cond (a selector) gets none. Saved as a bool copy.
+  std::vector<Array> ins;
+  std::vector<int> which;
+  for (int i = 0; i < 2; ++i)
+    if (const Array* arr = std::get_if<Array>(i == 0 ? &x : &y)) {
+      ins.push_back(*arr);
+      which.push_back(i);
+    }
+  if (ins.empty() || !is_floating(out.dtype())) return out;
+  Array c;
+  {
+    autograd::NoGradGuard ng;
+    c = astype(cond, DType::Bool);
+  }
+  autograd::record("where", ins, {out}, [c, which](const autograd::Node& n, const std::vector<Array>& g) {
+    std::vector<Array> r(which.size());
+    Scalar zero = Scalar::from_float(0.0);
+    for (size_t k = 0; k < which.size(); ++k)
+      if (n.needs_grad(k)) r[k] = which[k] == 0 ? where(c, g[0], zero) : where(c, zero, g[0]);
+    return r;
+  });
+  return out;
+}
+
+static Array where_impl(const Array& cond, const Operand& x, const Operand& y) {
   OpScope op_scope("where");
   require_cpu(cond, "where");
   // NumPy's where takes the weak scalar's kind but not its value (300 with int8 gives int8 and
@@ -901,6 +1061,9 @@ Array extract(const Array& condition, const Array& a) {
 // Writes vals (cycled) to the flat positions of a where mask is true; `by_position` cycles by the
 // flat position (putmask) instead of by the count of true elements so far (place).
 static void masked_write(const Array& a, const Array& mask, const Array& values, bool by_position, const char* op) {
+  autograd::no_gradient(op, {a, values});
+  autograd::NoGradGuard ng;
+  ++a.storage()->version;
   require_cpu(a, op);
   check_writeable(a, op);
   if (mask.size() != a.size()) throw ValueError(msg(op, std::string(op) + ": mask and data must be the same size."));

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "backend/cpu/linalg_kernels.h"
+#include "minpy/autograd.h"
 #include "minpy/errors.h"
 #include "minpy/ops.h"
 #include "op_stats.h"
@@ -52,7 +53,7 @@ Array multiply_out(const Array& a, const Array& b, const Array& out) {
 
 }  // namespace
 
-Array matmul(const Array& a, const Array& b, const Array& out, std::optional<DType> dtype) {
+static Array matmul_impl(const Array& a, const Array& b, const Array& out, std::optional<DType> dtype) {
   OpScope op_scope("matmul");
   for (int i = 0; i < 2; ++i) {
     const Array& x = i == 0 ? a : b;
@@ -123,11 +124,10 @@ Array matmul_inplace(const Array& a, const Array& b) {
   return matmul(a, b, a);
 }
 
-Array dot(const Array& a, const Array& b, const Array& out) {
+static Array dot_impl(const Array& a, const Array& b, const Array& out) {
   OpScope op_scope("dot");
   require_cpu(a, "dot");
   require_cpu(b, "dot");
-  if (a.ndim() == 0 || b.ndim() == 0) return multiply_out(a, b, out);
   const int64_t k = a.shape(a.ndim() - 1);
   const int kb_axis = b.ndim() == 1 ? 0 : b.ndim() - 2;
   if (b.shape(kb_axis) != k)
@@ -176,11 +176,10 @@ Array vdot(const Array& a, const Array& b) {
   return dot(x, y);
 }
 
-Array inner(const Array& a, const Array& b) {
+static Array inner_impl(const Array& a, const Array& b) {
   OpScope op_scope("inner");
   require_cpu(a, "inner");
   require_cpu(b, "inner");
-  if (a.ndim() == 0 || b.ndim() == 0) return multiply_out(a, b, {});
   const int64_t k = a.shape(a.ndim() - 1), kb = b.shape(b.ndim() - 1);
   if (k != kb)
     throw ValueError(msg("inner", "shapes " + compact_shape(a.shape()) + " and " + compact_shape(b.shape()) +
@@ -240,7 +239,7 @@ Array tensordot(const Array& a, const Array& b, const std::vector<int64_t>& axes
   return reshape(dot(at, bt), cat(ra, rb));
 }
 
-Array sum_axes(const Array& a, const std::vector<int64_t>& axes, std::optional<DType> dtype) {
+static Array sum_axes_impl(const Array& a, const std::vector<int64_t>& axes, std::optional<DType> dtype) {
   OpScope op_scope("sum_axes");
   require_cpu(a, "sum");
   std::vector<int> ax = normalize_axes(axes, a.ndim(), "sum");
@@ -266,6 +265,134 @@ Array trace(const Array& a, int64_t offset, int64_t axis1, int64_t axis2, std::o
     assign(out, r, Casting::Unsafe, "trace");
     return out;
   }
+  return r;
+}
+
+// ---- gradients ----------------------------------------------------------------------------------
+// While a tape records, a product is computed untracked and recorded as one node whose VJP is a
+// product again (differentiable to any order); tensordot, vdot, outer, trace and einsum's native
+// paths are compositions of recorded ops. out= is written by the op's own code, the write recorded.
+namespace {
+using autograd::Node;
+using GradVec = std::vector<Array>;
+
+std::vector<int64_t> iota(int64_t from, int64_t to) {
+  std::vector<int64_t> r;
+  for (int64_t i = from; i < to; ++i) r.push_back(i);
+  return r;
+}
+
+// Records `r = name(a, b)`; the inputs that may share memory with out are saved as copies (the
+// write into out would otherwise make them stale).
+Array record_product(const char* name, const Array& a, const Array& b, const Array& r, const Array& out,
+                     autograd::VjpFn vjp, const std::function<void()>& raw_write) {
+  Array sa = a, sb = b;
+  if (out.defined()) {
+    autograd::NoGradGuard ng;
+    if (a.may_share_memory(out)) sa = copy(a, 'K');
+    if (b.may_share_memory(out)) sb = copy(b, 'K');
+  }
+  autograd::record(name, {a, b}, {r}, std::move(vjp), {sa, sb});
+  return autograd::write_out(r, out, raw_write);
+}
+}  // namespace
+
+Array matmul(const Array& a, const Array& b, const Array& out, std::optional<DType> dtype) {
+  if (!autograd::recording()) return matmul_impl(a, b, out, dtype);
+  Array r;
+  {
+    autograd::NoGradGuard ng;
+    r = matmul_impl(a, b, Array(), dtype);
+  }
+  return record_product("matmul", a, b, r, out, [](const Node& n, const GradVec& gs) {
+    const Array &a = n.saved(0), &b = n.saved(1);
+    const bool a1 = a.ndim() == 1, b1 = b.ndim() == 1;
+    Array A = a1 ? expand_dims(a, {0}) : a;
+    Array B = b1 ? expand_dims(b, {-1}) : b;
+    // The cotangent with the (n, m) core dims the 1-d operands removed.
+    Array G = gs[0];
+    if (a1 && b1) G = reshape(G, {1, 1});
+    else if (a1) G = expand_dims(G, {-2});
+    else if (b1) G = expand_dims(G, {-1});
+    GradVec r(2);
+    if (n.needs_grad(0)) {
+      Array ga = autograd::sum_to_shape(matmul(G, swapaxes(B, -1, -2)), A.shape());
+      r[0] = a1 ? reshape(ga, a.shape()) : ga;
+    }
+    if (n.needs_grad(1)) {
+      Array gb = autograd::sum_to_shape(matmul(swapaxes(A, -1, -2), G), B.shape());
+      r[1] = b1 ? reshape(gb, b.shape()) : gb;
+    }
+    return r;
+  }, [&] { matmul_impl(a, b, out, dtype); });
+}
+
+Array dot(const Array& a, const Array& b, const Array& out) {
+  if (a.ndim() == 0 || b.ndim() == 0) {  // multiply (a ufunc: records itself)
+    OpScope op_scope("dot");
+    require_cpu(a, "dot");
+    require_cpu(b, "dot");
+    return multiply_out(a, b, out);
+  }
+  if (!autograd::recording()) return dot_impl(a, b, out);
+  Array r;
+  {
+    autograd::NoGradGuard ng;
+    r = dot_impl(a, b, Array());
+  }
+  return record_product("dot", a, b, r, out, [](const Node& n, const GradVec& gs) {
+    const Array &a = n.saved(0), &b = n.saved(1), &g = gs[0];
+    const int64_t na = a.ndim(), nb = b.ndim(), kb = nb == 1 ? 0 : nb - 2;
+    GradVec r(2);
+    if (n.needs_grad(0)) {  // g's b-part against b's non-contracted axes
+      std::vector<int64_t> bax;
+      for (int64_t i = 0; i < nb; ++i)
+        if (i != kb) bax.push_back(i);
+      r[0] = tensordot(g, b, iota(na - 1, g.ndim()), bax);
+    }
+    if (n.needs_grad(1)) {  // a's free axes against g's a-part: (k, b's free axes...)
+      Array t = tensordot(a, g, iota(0, na - 1), iota(0, na - 1));
+      r[1] = nb >= 2 ? moveaxis(t, {0}, {nb - 2}) : t;
+    }
+    return r;
+  }, [&] { dot_impl(a, b, out); });
+}
+
+Array inner(const Array& a, const Array& b) {
+  if (a.ndim() == 0 || b.ndim() == 0) {
+    OpScope op_scope("inner");
+    require_cpu(a, "inner");
+    require_cpu(b, "inner");
+    return multiply_out(a, b, {});
+  }
+  if (!autograd::recording()) return inner_impl(a, b);
+  Array r;
+  {
+    autograd::NoGradGuard ng;
+    r = inner_impl(a, b);
+  }
+  return record_product("inner", a, b, r, Array(), [](const Node& n, const GradVec& gs) {
+    const Array &a = n.saved(0), &b = n.saved(1), &g = gs[0];
+    const int64_t na1 = a.ndim() - 1, nb1 = b.ndim() - 1;
+    GradVec r(2);
+    if (n.needs_grad(0)) r[0] = tensordot(g, b, iota(na1, na1 + nb1), iota(0, nb1));
+    if (n.needs_grad(1)) r[1] = tensordot(g, a, iota(0, na1), iota(0, na1));
+    return r;
+  }, [] {});
+}
+
+Array sum_axes(const Array& a, const std::vector<int64_t>& axes, std::optional<DType> dtype) {
+  if (!autograd::recording()) return sum_axes_impl(a, axes, dtype);
+  Array r;
+  {
+    autograd::NoGradGuard ng;
+    r = sum_axes_impl(a, axes, dtype);
+  }
+  std::vector<int64_t> ax;
+  for (int v : normalize_axes(axes, a.ndim(), "sum")) ax.push_back(v);
+  autograd::record("sum", {a}, {r}, [ax, shape = a.shape()](const Node&, const GradVec& g) {
+    return GradVec{autograd::broadcast(expand_dims(g[0], ax), shape)};
+  });
   return r;
 }
 

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "backend/cpu/random_kernels.h"
+#include "minpy/autograd.h"
 #include "minpy/errors.h"
 #include "minpy/ops.h"
 #include "op_stats.h"
@@ -128,6 +129,7 @@ Array RandomGenerator::standard_normal(const Shape& size, DType dtype) {
 Array RandomGenerator::uniform(const Array& low, const Array& high, const std::optional<Shape>& size,
                                bool allow_reversed) {
   OpScope op_scope("random.uniform");
+  autograd::no_gradient("random.uniform", {low, high});
   Array lo = real_param(low, "uniform"), hi = real_param(high, "uniform");
   Shape pshape = broadcast_shapes(lo.shape(), hi.shape(), "uniform");
   Array range = ascontiguousarray(ufunc2("subtract", broadcast_to(hi, pshape), broadcast_to(lo, pshape)));
@@ -154,6 +156,7 @@ Array RandomGenerator::uniform(const Array& low, const Array& high, const std::o
 
 Array RandomGenerator::normal(const Array& loc, const Array& scale, const std::optional<Shape>& size) {
   OpScope op_scope("random.normal");
+  autograd::no_gradient("random.normal", {loc, scale});
   Array l = real_param(loc, "normal"), s = real_param(scale, "normal");
   const double* sp = s.data_as<double>();
   for (int64_t i = 0; i < s.size(); ++i)
@@ -279,6 +282,7 @@ Array RandomGenerator::permutation(int64_t n) {
 
 Array RandomGenerator::permutation(const Array& x) {
   OpScope op_scope("random.permutation");
+  autograd::no_gradient("random.permutation", {x});
   require_cpu(x, "permutation");
   if (x.ndim() == 0) throw IndexError(msg("permutation", "x must be an integer or at least 1-dimensional"));
   int64_t rows = x.shape(0);
@@ -294,6 +298,8 @@ Array RandomGenerator::permutation(const Array& x) {
 
 void RandomGenerator::shuffle(const Array& x) {
   OpScope op_scope("random.shuffle");
+  autograd::no_gradient("random.shuffle", {x});
+  autograd::NoGradGuard no_grad;
   require_cpu(x, "shuffle");
   if (x.ndim() == 0) throw TypeError(msg("shuffle", "len() of unsized object"));
   if (!x.writeable()) throw ValueError(msg("shuffle", "assignment destination is read-only."));
@@ -304,6 +310,7 @@ void RandomGenerator::shuffle(const Array& x) {
   counter_ = st.next_block();
   Array src = copy(x, 'C');
   if (x.c_contiguous()) {
+    ++x.storage()->version;
     cpu::rng::gather_rows(src, perm.data(), x);
   } else {
     Array out = Array::empty(x.shape(), x.dtype());

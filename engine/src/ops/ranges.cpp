@@ -12,6 +12,7 @@
 #include <cstring>
 
 #include "backend/cpu/scalar_math.h"
+#include "minpy/autograd.h"
 #include "minpy/errors.h"
 #include "minpy/ops.h"
 #include "op_stats.h"
@@ -204,6 +205,7 @@ void linspace_t(const Array& S, const Array& E, int64_t num, bool endpoint, cons
 
 LinspaceResult linspace(const Array& start, const Array& stop, int64_t num, bool endpoint) {
   OpScope op_scope("linspace");
+  autograd::no_gradient("linspace", {start, stop});
   if (num < 0)
     throw ValueError(msg("linspace", "Number of samples, " + std::to_string(num) + ", must be non-negative."));
   if (start.dtype() != stop.dtype() || !is_inexact(start.dtype()))

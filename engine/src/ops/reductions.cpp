@@ -11,7 +11,9 @@
 #include "backend/cpu/reduce_kernels.h"
 #include "backend/cpu/scalar_math.h"
 #include "backend/cpu/ufunc_kernels.h"
+#include "minpy/autograd.h"
 #include "minpy/errors.h"
+#include "minpy/indexing.h"
 #include "minpy/ops.h"
 #include "op_stats.h"
 
@@ -196,18 +198,18 @@ DType sum_dtype(DType in) {
 
 bool has_native_reduce(std::string_view ufunc) { return find_native(ufunc) != nullptr; }
 
-Array reduce(std::string_view ufunc, const Array& a, const ReduceOptions& opt) {
+static Array reduce_impl(std::string_view ufunc, const Array& a, const ReduceOptions& opt) {
   const NativeReduce* n = find_native(ufunc);
   if (!n) throw NotImplementedError(msg("reduce", "no native reduction for ufunc '" + std::string(ufunc) + "'."));
   return reduce_op(n->op, n->has_identity, n->ufunc, a, opt, "reduce");
 }
 
-Array sum(const Array& a, const ReduceOptions& opt) { return reduce_op(RedOp::Add, true, "add", a, opt, "sum"); }
-Array prod(const Array& a, const ReduceOptions& opt) { return reduce_op(RedOp::Mul, true, "multiply", a, opt, "prod"); }
-Array max(const Array& a, const ReduceOptions& opt) { return reduce_op(RedOp::Max, false, "maximum", a, opt, "max"); }
-Array min(const Array& a, const ReduceOptions& opt) { return reduce_op(RedOp::Min, false, "minimum", a, opt, "min"); }
-Array nanmax(const Array& a, const ReduceOptions& opt) { return reduce_op(RedOp::FMax, false, "fmax", a, opt, "nanmax"); }
-Array nanmin(const Array& a, const ReduceOptions& opt) { return reduce_op(RedOp::FMin, false, "fmin", a, opt, "nanmin"); }
+static Array sum_impl(const Array& a, const ReduceOptions& opt) { return reduce_op(RedOp::Add, true, "add", a, opt, "sum"); }
+static Array prod_impl(const Array& a, const ReduceOptions& opt) { return reduce_op(RedOp::Mul, true, "multiply", a, opt, "prod"); }
+static Array max_impl(const Array& a, const ReduceOptions& opt) { return reduce_op(RedOp::Max, false, "maximum", a, opt, "max"); }
+static Array min_impl(const Array& a, const ReduceOptions& opt) { return reduce_op(RedOp::Min, false, "minimum", a, opt, "min"); }
+static Array nanmax_impl(const Array& a, const ReduceOptions& opt) { return reduce_op(RedOp::FMax, false, "fmax", a, opt, "nanmax"); }
+static Array nanmin_impl(const Array& a, const ReduceOptions& opt) { return reduce_op(RedOp::FMin, false, "fmin", a, opt, "nanmin"); }
 
 Array all(const Array& a, const ReduceOptions& opt) {
   ReduceOptions o = opt;
@@ -220,8 +222,8 @@ Array any(const Array& a, const ReduceOptions& opt) {
   return reduce_op(RedOp::Or, true, "logical_or", a, o, "any");
 }
 
-Array nansum(const Array& a, const ReduceOptions& opt) {
-  if (!is_inexact(a.dtype())) return sum(a, opt);
+static Array nansum_impl(const Array& a, const ReduceOptions& opt) {
+  if (!is_inexact(a.dtype())) return sum_impl(a, opt);
   return reduce_op(RedOp::NanAdd, true, "add", a, opt, "nansum");
 }
 
@@ -232,7 +234,7 @@ Array count_nonzero(const Array& a, const Axes& axis, bool keepdims) {
   return reduce_op(RedOp::CountNonzero, true, "add", a, o, "count_nonzero");
 }
 
-Array mean(const Array& a, const ReduceOptions& opt) {
+static Array mean_impl(const Array& a, const ReduceOptions& opt) {
   OpScope op_scope("mean");
   require_cpu(a, "mean");
   Plan p = make_plan(a, opt.axis, opt.keepdims, "mean");
@@ -251,7 +253,7 @@ Array mean(const Array& a, const ReduceOptions& opt) {
   return ret;
 }
 
-Array var(const Array& a, const ReduceOptions& opt, double ddof) {
+static Array var_impl(const Array& a, const ReduceOptions& opt, double ddof) {
   OpScope op_scope("var");
   require_cpu(a, "var");
   Plan p = make_plan(a, opt.axis, opt.keepdims, "var");
@@ -290,18 +292,18 @@ Array var(const Array& a, const ReduceOptions& opt, double ddof) {
   return ret;
 }
 
-Array stddev(const Array& a, const ReduceOptions& opt, double ddof) {
-  Array v = var(a, opt, ddof);
+static Array stddev_impl(const Array& a, const ReduceOptions& opt, double ddof) {
+  Array v = var_impl(a, opt, ddof);
   UfuncOptions o;
   o.out = {v};
   call_ufunc(get_ufunc("sqrt"), {v}, o);
   return v;
 }
 
-Array nanmean(const Array& a, const ReduceOptions& opt) {
-  if (!is_inexact(a.dtype())) return mean(a, opt);
+static Array nanmean_impl(const Array& a, const ReduceOptions& opt) {
+  if (!is_inexact(a.dtype())) return mean_impl(a, opt);
   OpScope op_scope("nanmean");
-  Array tot = nansum(a, opt);
+  Array tot = nansum_impl(a, opt);
   Array notnan = ufunc1("logical_not", ufunc1("isnan", a));
   ReduceOptions co;
   co.axis = opt.axis;
@@ -392,8 +394,8 @@ bool has_native_accumulate(std::string_view ufunc) {
   return u && u->nin == 2 && u->nout == 1 && !u->is_comparison;
 }
 
-Array accumulate(std::string_view name, const Array& a_in, int64_t axis_in, std::optional<DType> dtype,
-                 const Array& out) {
+static Array accumulate_impl(std::string_view name, const Array& a_in, int64_t axis_in, std::optional<DType> dtype,
+                             const Array& out) {
   const char* op = "accumulate";
   OpScope op_scope(name == "add" ? "cumsum" : name == "multiply" ? "cumprod" : "accumulate");
   require_cpu(a_in, op);
@@ -467,6 +469,259 @@ Array accumulate(std::string_view name, const Array& a_in, int64_t axis_in, std:
   }
   if (cast_back) cpu::copy_cast(target, result);
   return result;
+}
+
+// ---- gradients ------------------------------------------------------------------------------------
+// While a tape records, each entry point computes its value untracked and records one node whose
+// VJP is written with engine ops (differentiable again, for higher orders). out= is then written
+// by the op's own code with the write recorded (autograd::write_out). Conventions:
+//  - max/min/amax/amin/nanmax/nanmin and maximum/minimum/fmax/fmin.reduce: the gradient is split
+//    equally among the elements equal to the result (HIPS autograd's rule); a NaN result gives 0.
+//  - prod: the product of the other elements (exclusive prefix * suffix products), exact with zeros.
+//  - cumprod: exact with zeros to first order (higher orders are exact away from zeros).
+//  - maximum/minimum/fmax/fmin.accumulate: each output is a gather of the input element that set
+//    the running extremum (the first one on ties), so its gradient goes there.
+//  - var/std: d var = 2 (a - mean) / (N - ddof); d std = (a - mean) / ((N - ddof) std).
+//  - argmax/argmin/all/any/count_nonzero (integer/bool results) record nothing.
+namespace {
+
+using autograd::Node;
+using GradVec = std::vector<Array>;
+
+Scalar F(double v) { return Scalar::from_float(v); }
+Array mul(const Operand& a, const Operand& b) { return ufunc2("multiply", a, b); }
+Array divide(const Operand& a, const Operand& b) { return ufunc2("true_divide", a, b); }
+Array sub(const Operand& a, const Operand& b) { return ufunc2("subtract", a, b); }
+
+// A reduction's VJP: (a or undefined, result with keepdims shape or undefined, cotangent with
+// keepdims shape, plan) -> gradient broadcastable to a's shape. Null: no gradient (see no_gradient).
+struct RedGrad {
+  bool save_in = false, save_out = false;
+  std::function<Array(const Array& a, const Array& rk, const Array& gk, const Plan& p)> vjp;
+};
+
+ReduceOptions keep(const Plan& p) {
+  ReduceOptions o;
+  std::vector<int64_t> axes;
+  for (size_t d = 0; d < p.reduced.size(); ++d)
+    if (p.reduced[d]) axes.push_back(static_cast<int64_t>(d));
+  o.axis = Axes::of(axes);
+  o.keepdims = true;
+  return o;
+}
+
+Array with_grad(const char* name, const Array& a, const ReduceOptions& opt,
+                const std::function<Array(const ReduceOptions&)>& compute, const RedGrad& rg) {
+  ReduceOptions fresh = opt;
+  fresh.out = Array();
+  Array r;
+  {
+    autograd::NoGradGuard ng;
+    r = compute(fresh);
+  }
+  if (is_floating(r.dtype()) && is_floating(a.dtype())) {
+    if (!rg.vjp) {
+      autograd::no_gradient(name, {a});
+    } else {
+      Plan p = make_plan(a, opt.axis, opt.keepdims, name);
+      std::vector<Array> saved;
+      if (rg.save_in) saved.push_back(a);
+      if (rg.save_out) saved.push_back(r);
+      autograd::record(name, {a}, {r}, [p, rg, shape = a.shape()](const Node& n, const GradVec& g) {
+        Array in = rg.save_in ? n.saved(0) : Array();
+        Array rk = rg.save_out ? reshape(n.saved(rg.save_in ? 1 : 0), p.kshape) : Array();
+        Array gi = rg.vjp(in, rk, reshape(g[0], p.kshape), p);
+        return GradVec{gi.shape() == shape ? gi : autograd::broadcast(gi, shape)};
+      }, saved);
+    }
+  }
+  return autograd::write_out(r, opt.out, [&] { compute(opt); });
+}
+
+RedGrad grad_sum() {
+  return {false, false, [](const Array&, const Array&, const Array& gk, const Plan&) { return gk; }};
+}
+RedGrad grad_mean() {
+  return {false, false, [](const Array&, const Array&, const Array& gk, const Plan& p) {
+            return divide(gk, F(static_cast<double>(p.count)));
+          }};
+}
+RedGrad grad_nansum() {
+  return {true, false, [](const Array& a, const Array&, const Array& gk, const Plan&) {
+            return mul(gk, ufunc1("logical_not", ufunc1("isnan", a)));
+          }};
+}
+RedGrad grad_nanmean() {
+  return {true, false, [](const Array& a, const Array&, const Array& gk, const Plan& p) {
+            Array ok = ufunc1("logical_not", ufunc1("isnan", a));
+            Array cnt = sum(ok, keep(p));
+            return divide(mul(gk, ok), cnt);
+          }};
+}
+// Equal split among the elements equal to the result.
+RedGrad grad_extremum() {
+  return {true, true, [](const Array& a, const Array& rk, const Array& gk, const Plan& p) {
+            Array hit = ufunc2("equal", a, rk);
+            Array cnt = ufunc2("maximum", sum(hit, keep(p)), Scalar::from_int(1));
+            return divide(mul(gk, hit), cnt);
+          }};
+}
+RedGrad grad_var(double ddof, bool is_std) {
+  return {true, is_std, [ddof, is_std](const Array& a, const Array& rk, const Array& gk, const Plan& p) {
+            double denom = std::max(static_cast<double>(p.count) - ddof, 0.0);
+            Array centered = sub(a, mean(a, keep(p)));
+            if (!is_std) return mul(mul(gk, centered), F(2.0 / denom));
+            return divide(mul(gk, centered), mul(rk, F(denom)));
+          }};
+}
+
+// prod_{j != i} x_j along the last axis of x (shape (..., n)), as exclusive prefix * suffix
+// products: no division, so zeros are exact.
+Array exclusive_products(const Array& x) {
+  int last = x.ndim() - 1;
+  int64_t n = x.shape(last);
+  // shifted right / left by one, the vacated end filled with 1
+  auto shifted = [&](bool right) {
+    Array s = autograd::ones(x.shape(), x.dtype());
+    std::vector<IndexItem> dst(static_cast<size_t>(last) + 1), src(static_cast<size_t>(last) + 1);
+    for (auto& it : dst) it.kind = IndexItem::Kind::Slice;
+    for (auto& it : src) it.kind = IndexItem::Kind::Slice;
+    IndexItem& d = dst.back();
+    IndexItem& sr = src.back();
+    if (right) {
+      d.has_start = true, d.start = 1;
+      sr.has_stop = true, sr.stop = n - 1;
+    } else {
+      d.has_stop = true, d.stop = n - 1;
+      sr.has_start = true, sr.start = 1;
+    }
+    assign(basic_index(s, dst), basic_index(x, src));  // recorded write
+    return s;
+  };
+  Array left = cumprod(shifted(true), last);
+  Array right = autograd::flip(cumprod(autograd::flip(shifted(false), last), last), last);
+  return mul(left, right);
+}
+
+RedGrad grad_prod() {
+  return {true, false, [](const Array& a, const Array&, const Array& gk, const Plan& p) {
+            if (p.count == 0 || a.size() == 0) return gk;
+            // Reduced axes last, flattened to one: (kept..., n).
+            std::vector<int64_t> perm, inv(a.ndim());
+            Shape kept;
+            for (int d = 0; d < a.ndim(); ++d)
+              if (!p.reduced[d]) perm.push_back(d), kept.push_back(a.shape(d));
+            for (int d = 0; d < a.ndim(); ++d)
+              if (p.reduced[d]) perm.push_back(d);
+            for (size_t i = 0; i < perm.size(); ++i) inv[perm[i]] = static_cast<int64_t>(i);
+            Array t = transpose(a, perm);
+            Shape tshape = t.shape(), flat = kept;
+            flat.push_back(p.count);
+            Array e = exclusive_products(reshape(t, flat));
+            Array back = transpose(reshape(e, tshape), inv);
+            return mul(gk, back);
+          }};
+}
+
+// Sum of g over positions >= i along axis (a reversed cumsum).
+Array rev_cumsum(const Array& g, int axis) { return autograd::flip(cumsum(autograd::flip(g, axis), axis), axis); }
+
+// The index (along axis) of the element that set the running extremum at each position.
+Array running_arg(const Array& a, int axis, bool is_max, bool ignore_nan) {
+  autograd::NoGradGuard ng;
+  Array x = ascontiguousarray(astype(moveaxis(a, {axis}, {-1}), DType::Float64));
+  int64_t n = x.shape(x.ndim() - 1), lines = n ? x.size() / n : 0;
+  Array idx = Array::empty(x.shape(), DType::Int64);
+  const double* xp = x.data_as<double>();
+  int64_t* ip = idx.data_as<int64_t>();
+  for (int64_t l = 0; l < lines; ++l) {
+    const double* v = xp + l * n;
+    int64_t* o = ip + l * n;
+    int64_t best = 0;
+    for (int64_t k = 0; k < n; ++k) {
+      double c = v[best], y = v[k];
+      bool take;
+      if (ignore_nan) take = (std::isnan(c) && !std::isnan(y)) || (is_max ? y > c : y < c);
+      else take = !std::isnan(c) && (std::isnan(y) || (is_max ? y > c : y < c));
+      if (take) best = k;
+      o[k] = best;
+    }
+  }
+  return moveaxis(idx, {-1}, {axis});
+}
+
+}  // namespace
+
+Array reduce(std::string_view ufunc, const Array& a, const ReduceOptions& opt) {
+  if (!autograd::recording()) return reduce_impl(ufunc, a, opt);
+  RedGrad rg;
+  if (ufunc == "add") rg = grad_sum();
+  else if (ufunc == "multiply") rg = grad_prod();
+  else if (ufunc == "maximum" || ufunc == "minimum" || ufunc == "fmax" || ufunc == "fmin") rg = grad_extremum();
+  return with_grad("reduce", a, opt, [&](const ReduceOptions& o) { return reduce_impl(ufunc, a, o); }, rg);
+}
+
+#define MINPY_REDUCTION(NAME, GRAD)                                                                   \
+  Array NAME(const Array& a, const ReduceOptions& opt) {                                              \
+    if (!autograd::recording()) return NAME##_impl(a, opt);                                           \
+    return with_grad(#NAME, a, opt, [&](const ReduceOptions& o) { return NAME##_impl(a, o); }, GRAD); \
+  }
+MINPY_REDUCTION(sum, grad_sum())
+MINPY_REDUCTION(prod, grad_prod())
+MINPY_REDUCTION(max, grad_extremum())
+MINPY_REDUCTION(min, grad_extremum())
+MINPY_REDUCTION(nanmax, grad_extremum())
+MINPY_REDUCTION(nanmin, grad_extremum())
+MINPY_REDUCTION(nansum, grad_nansum())
+MINPY_REDUCTION(mean, grad_mean())
+MINPY_REDUCTION(nanmean, grad_nanmean())
+#undef MINPY_REDUCTION
+
+Array var(const Array& a, const ReduceOptions& opt, double ddof) {
+  if (!autograd::recording()) return var_impl(a, opt, ddof);
+  return with_grad("var", a, opt, [&](const ReduceOptions& o) { return var_impl(a, o, ddof); }, grad_var(ddof, false));
+}
+Array stddev(const Array& a, const ReduceOptions& opt, double ddof) {
+  if (!autograd::recording()) return stddev_impl(a, opt, ddof);
+  return with_grad("std", a, opt, [&](const ReduceOptions& o) { return stddev_impl(a, o, ddof); }, grad_var(ddof, true));
+}
+
+Array accumulate(std::string_view name, const Array& a, int64_t axis, std::optional<DType> dtype, const Array& out) {
+  if (!autograd::recording()) return accumulate_impl(name, a, axis, dtype, out);
+  Array r;
+  {
+    autograd::NoGradGuard ng;
+    r = accumulate_impl(name, a, axis, dtype, Array());
+  }
+  if (is_floating(r.dtype()) && is_floating(a.dtype()) && autograd::is_tracked(a)) {
+    int ax = normalize_axis(axis, a.ndim(), "accumulate");
+    Array x = cast_to(a, r.dtype());  // recorded when it casts
+    if (name == "add") {
+      autograd::record("cumsum", {x}, {r}, [ax](const Node&, const GradVec& g) { return GradVec{rev_cumsum(g[0], ax)}; });
+    } else if (name == "multiply") {
+      // y_k = prod_{j<=k} x_j. With z = (x == 0), xs = x + z (zeros replaced by 1), y' = cumprod(xs)
+      // and c = cumsum(z): dx_i = revcumsum(g y' [c == 0])_i / xs_i where x_i != 0, and
+      // revcumsum(g y' [c == 1])_i where x_i == 0 (only the first zero gets a gradient).
+      autograd::record("cumprod", {x}, {r}, [ax](const Node& n, const GradVec& g) {
+        const Array& xv = n.saved(0);
+        Array z = ufunc2("equal", xv, F(0.0));
+        Array xs = ufunc2("add", xv, z);
+        Array yp = cumprod(xs, ax);
+        Array c = cumsum(z, ax);
+        Array gy = mul(g[0], yp);
+        Array nz_part = divide(rev_cumsum(mul(gy, ufunc2("equal", c, Scalar::from_int(0))), ax), xs);
+        Array z_part = rev_cumsum(mul(gy, ufunc2("equal", c, Scalar::from_int(1))), ax);
+        return GradVec{where(z, z_part, nz_part)};
+      }, {x});
+    } else if (name == "maximum" || name == "minimum" || name == "fmax" || name == "fmin") {
+      bool is_max = name == "maximum" || name == "fmax";
+      bool ignore_nan = name == "fmax" || name == "fmin";
+      r = take_along_axis(x, running_arg(x, ax, is_max, ignore_nan), ax);  // the same values, tracked
+    } else {
+      autograd::no_gradient((std::string(name) + ".accumulate").c_str(), {a});
+    }
+  }
+  return autograd::write_out(r, out, [&] { accumulate_impl(name, a, axis, dtype, out); });
 }
 
 Array cumsum(const Array& a, std::optional<int64_t> axis, std::optional<DType> dtype, const Array& out) {

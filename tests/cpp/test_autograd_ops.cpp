@@ -1,0 +1,116 @@
+// VJPs of the reduction, product and selection families through the C++ autograd API.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "minpy/autograd.h"
+#include "minpy/errors.h"
+#include "minpy/indexing.h"
+#include "minpy/linalg.h"
+#include "minpy/ops.h"
+#include "minpy/reductions.h"
+
+using namespace minpy;
+namespace ag = minpy::autograd;
+
+namespace {
+Array vec(std::vector<double> v, Shape shape = {}) {
+  Array a = Array::empty({static_cast<int64_t>(v.size())}, DType::Float64);
+  for (size_t i = 0; i < v.size(); ++i) a.data_as<double>()[i] = v[i];
+  return shape.empty() ? a : reshape(a, shape);
+}
+double at(const Array& a, int64_t i = 0) { return ascontiguousarray(a).data_as<double>()[i]; }
+ReduceOptions axis(int64_t ax, bool keepdims = false) {
+  ReduceOptions o;
+  o.axis = Axes::of({ax});
+  o.keepdims = keepdims;
+  return o;
+}
+}  // namespace
+
+TEST(AutogradOps, ProdWithZerosIsTheProductOfTheOthers) {
+  Array x = vec({2.0, 0.0, 3.0, 4.0});
+  auto g = ag::grad([](const std::vector<Array>& a) { return prod(a[0]); }, {x});
+  EXPECT_DOUBLE_EQ(at(g[0], 0), 0.0);
+  EXPECT_DOUBLE_EQ(at(g[0], 1), 24.0);
+  EXPECT_DOUBLE_EQ(at(g[0], 2), 0.0);
+  EXPECT_DOUBLE_EQ(at(g[0], 3), 0.0);
+  Array two_zeros = vec({0.0, 5.0, 0.0});
+  g = ag::grad([](const std::vector<Array>& a) { return prod(a[0]); }, {two_zeros});
+  for (int i = 0; i < 3; ++i) EXPECT_DOUBLE_EQ(at(g[0], i), 0.0);
+}
+
+TEST(AutogradOps, MaxSplitsTiesAndSumsOverAxes) {
+  Array x = vec({1.0, 3.0, 3.0, 2.0, 0.0, 5.0}, {2, 3});
+  auto g = ag::grad([](const std::vector<Array>& a) { return max(a[0], axis(1)); }, {x});
+  const double want[] = {0.0, 0.5, 0.5, 0.0, 0.0, 1.0};
+  for (int i = 0; i < 6; ++i) EXPECT_DOUBLE_EQ(at(g[0], i), want[i]);
+  g = ag::grad([](const std::vector<Array>& a) { return mean(a[0], axis(0, true)); }, {x});
+  EXPECT_EQ(g[0].shape(), (Shape{2, 3}));
+  for (int i = 0; i < 6; ++i) EXPECT_DOUBLE_EQ(at(g[0], i), 0.5);
+}
+
+TEST(AutogradOps, MatmulBatchedBroadcastUnbroadcasts) {
+  // a: (2, 1, 2) @ b: (3, 2) -> (2, 1, 3); d sum / d b = sum over batch and rows of a^T.
+  Array a = vec({1, 2, 3, 4}, {2, 1, 2}), b = vec({1, 0, 2, 1, 1, 3}, {2, 3});
+  auto g = ag::grad([](const std::vector<Array>& v) { return matmul(v[0], v[1]); }, {a, b});
+  EXPECT_EQ(g[0].shape(), (Shape{2, 1, 2}));
+  EXPECT_EQ(g[1].shape(), (Shape{2, 3}));
+  EXPECT_DOUBLE_EQ(at(g[1], 0), 4.0);  // a[0,0,0] + a[1,0,0]
+  EXPECT_DOUBLE_EQ(at(g[1], 3), 6.0);  // a[0,0,1] + a[1,0,1]
+  EXPECT_DOUBLE_EQ(at(g[0], 0), 3.0);  // row 0 of b summed
+  EXPECT_DOUBLE_EQ(at(g[0], 1), 5.0);
+}
+
+TEST(AutogradOps, SecondOrderThroughDot) {
+  // f(x) = (x . x)^2: grad = 4 (x.x) x; d/dx sum(grad) = 8 x sum(x) + 4 (x.x).
+  Array x = vec({1.0, 2.0});
+  auto g = ag::grad(
+      [](const std::vector<Array>& v) {
+        auto inner_g = ag::grad([](const std::vector<Array>& u) {
+          Array d = dot(u[0], u[0]);
+          return d * d;
+        }, {v[0]});
+        return sum(inner_g[0]);
+      },
+      {x});
+  EXPECT_DOUBLE_EQ(at(g[0], 0), 8 * 1 * 3 + 4 * 5);
+  EXPECT_DOUBLE_EQ(at(g[0], 1), 8 * 2 * 3 + 4 * 5);
+}
+
+TEST(AutogradOps, WhereAndCumsum) {
+  Array x = vec({1.0, 2.0, 3.0}), y = vec({4.0, 5.0, 6.0});
+  Array c = astype(vec({1.0, 0.0, 1.0}), DType::Bool);
+  auto g = ag::grad([c](const std::vector<Array>& v) { return cumsum(where(c, v[0], v[1])); }, {x, y});
+  // cumsum's VJP is the reversed cumsum of ones: (3, 2, 1)
+  EXPECT_DOUBLE_EQ(at(g[0], 0), 3.0);
+  EXPECT_DOUBLE_EQ(at(g[0], 1), 0.0);
+  EXPECT_DOUBLE_EQ(at(g[1], 1), 2.0);
+  EXPECT_DOUBLE_EQ(at(g[0], 2), 1.0);
+}
+
+TEST(AutogradOps, NoGradientRaisesOnlyForTrackedFloats) {
+  Array x = vec({1.0, 2.0});
+  EXPECT_THROW(ag::grad([](const std::vector<Array>& v) {
+                 put(v[0], astype(vec({0.0}), DType::Int64), vec({5.0}));
+                 return v[0];
+               }, {x}),
+               TypeError);
+  EXPECT_NO_THROW(ag::no_gradient("op", {x}));  // nothing records
+  Array z = vec({1.0, 2.0});
+  auto g = ag::grad([z](const std::vector<Array>& v) {
+    put(z, astype(vec({0.0}), DType::Int64), vec({5.0}));  // untracked: fine
+    return v[0] * z;
+  }, {x});
+  EXPECT_DOUBLE_EQ(at(g[0], 0), 5.0);
+}
+
+TEST(AutogradOps, SumToShapeIsTheNativeSum) {
+  Array g = vec({1, 2, 3, 4, 5, 6}, {2, 3});
+  Array s = ag::sum_to_shape(g, {1, 3});
+  EXPECT_EQ(s.shape(), (Shape{1, 3}));
+  EXPECT_DOUBLE_EQ(at(s, 0), 5.0);
+  Array t = ag::sum_to_shape(g, {});
+  EXPECT_DOUBLE_EQ(at(t), 21.0);
+  EXPECT_THROW(ag::sum_to_shape(g, {2}), ValueError);
+}

@@ -100,11 +100,46 @@ std::vector<DType> operand_dtypes(const Ufunc& uf, const std::vector<Operand>& i
   return types;
 }
 
+// Ufuncs whose NumPy type resolver is the "simple uniform" one: without dtype=, every operand and
+// the output take the inputs' result type, and there must be a loop for exactly that type (so
+// np.positive/np.sign of bool raise instead of running an int8 loop).
+bool uniform_resolver(const Ufunc& uf) {
+  static const char* names[] = {"positive", "sign", "maximum", "minimum", "fmax", "fmin", "clip"};
+  for (const char* n : names)
+    if (uf.name == n) return true;
+  return false;
+}
+
+[[noreturn]] void no_loop(const Ufunc& uf, const std::vector<DType>& in) {
+  std::string sig = "(";
+  for (size_t i = 0; i < in.size(); ++i) sig += (i ? ", " : "") + dtype_repr(in[i]);
+  throw TypeError(msg(uf.name.c_str(), "ufunc '" + uf.name + "' did not contain a loop with signature matching types " +
+                                           sig + (in.size() == 1 ? ",)" : ")") + " -> None."));
+}
+
 const UfuncLoop* select_loop(const Ufunc& uf, std::vector<DType> in, std::optional<DType> dtype, Casting casting) {
+  // NumPy's subtract and negative type resolvers reject booleans before looking at loops (a bool
+  // input would otherwise cast safely to the int8 loop).
+  bool all_bool = true;
+  for (DType t : in) all_bool &= t == DType::Bool;
+  if (all_bool && uf.name == "subtract")
+    throw TypeError(msg("subtract", "numpy boolean subtract, the `-` operator, is not supported, use the bitwise_xor, the `^` operator, or the logical_xor function instead."));
+  if (all_bool && uf.name == "negative")
+    throw TypeError(msg("negative", "The numpy boolean negative, the `-` operator, is not supported, use the `~` operator or the logical_not function instead."));
   if (uf.name == "true_divide" && !dtype) {
     bool all_int = true;
     for (DType t : in) all_int &= kind(t) == Kind::Bool || is_integer(t);
     if (all_int) for (DType& t : in) t = DType::Float64;  // NumPy's true-division type resolver
+  }
+  if (!dtype && uniform_resolver(uf)) {
+    DType common = in[0];
+    for (DType t : in) common = promote_types(common, t);
+    for (const UfuncLoop* loop : uf.loops) {
+      bool ok = true;
+      for (int i = 0; i < uf.nin + uf.nout && ok; ++i) ok = loop->types[i] == common;
+      if (ok) return loop;
+    }
+    no_loop(uf, in);
   }
   for (const UfuncLoop* loop : uf.loops) {
     bool ok = true;
@@ -119,14 +154,7 @@ const UfuncLoop* select_loop(const Ufunc& uf, std::vector<DType> in, std::option
     }
     if (ok) return loop;
   }
-  std::string sig = "(";
-  for (size_t i = 0; i < in.size(); ++i) sig += (i ? ", " : "") + dtype_repr(in[i]);
-  if (uf.name == "subtract" && in.size() == 2 && in[0] == DType::Bool && in[1] == DType::Bool)
-    throw TypeError(msg("subtract", "numpy boolean subtract, the `-` operator, is not supported, use the bitwise_xor, the `^` operator, or the logical_xor function instead."));
-  if (uf.name == "negative" && in[0] == DType::Bool)
-    throw TypeError(msg("negative", "The numpy boolean negative, the `-` operator, is not supported, use the `~` operator or the logical_not function instead."));
-  throw TypeError(msg(uf.name.c_str(), "ufunc '" + uf.name + "' did not contain a loop with signature matching types " +
-                                           sig + (in.size() == 1 ? ",)" : ")") + " -> None."));
+  no_loop(uf, in);
 }
 
 }  // namespace

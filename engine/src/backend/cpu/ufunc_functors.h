@@ -179,31 +179,62 @@ struct heaviside {
   }
 };
 
-// maximum/minimum propagate NaN; fmax/fmin ignore it. Complex compares lexicographically.
+// maximum/minimum propagate NaN; fmax/fmin ignore it. Complex compares lexicographically, with
+// NumPy's rules for NaN parts. Ties (0.0 vs -0.0) give what NumPy's loops give: the second operand
+// for float32/float64, the first for float16 and complex.
 template <bool Max, bool PropagateNan>
 struct extremum {
+  template <class A> static bool first_wins_cplx(A a, A b) {
+    // NumPy's CGE/CLE: a NaN imaginary part only blocks the strict real comparison.
+    bool strict = Max ? a.real() > b.real() : a.real() < b.real();
+    bool tie = a.real() == b.real() && (Max ? a.imag() >= b.imag() : a.imag() <= b.imag());
+    return (strict && !std::isnan(a.imag()) && !std::isnan(b.imag())) || tie;
+  }
   template <class R, class A> static R apply(A a, A b) {
-    if constexpr (is_cplx<A> || is_flt<A>) {
+    if constexpr (is_cplx<A>) {
+      if constexpr (PropagateNan) return (is_nan(a) || first_wins_cplx(a, b)) ? a : b;
+      else return (is_nan(b) || first_wins_cplx(a, b)) ? a : b;
+    } else if constexpr (is_flt<A>) {
       bool na = is_nan(a), nb = is_nan(b);
       if (na || nb) {
         if constexpr (PropagateNan) return na ? a : b;
         else return na ? b : a;
       }
+      calc_t<A> x = a, y = b;
+      if constexpr (std::is_same_v<A, float16>) {
+        if constexpr (Max) return y > x ? b : a;
+        else return y < x ? b : a;
+      } else {
+        if constexpr (Max) return x > y ? a : b;
+        else return x < y ? a : b;
+      }
+    } else {
+      if constexpr (Max) return a < b ? b : a;
+      else return b < a ? b : a;
     }
-    bool a_less;
-    if constexpr (is_cplx<A>) a_less = cplx_less(a, b);
-    else a_less = a < b;
-    if constexpr (Max) return a_less ? b : a;
-    else return a_less ? a : b;
   }
 };
 struct maximum : extremum<true, true> {};
 struct minimum : extremum<false, true> {};
 struct fmax : extremum<true, false> {};
 struct fmin : extremum<false, false> {};
+// clip = min(max(x, lo), hi) with NaN propagation; on ties NumPy keeps the bound (strict
+// comparisons) except for float16, whose loop keeps x.
 struct clip {
+  template <class A> static bool gt(A a, A b) {
+    if constexpr (is_cplx<A>) return cplx_less(b, a);
+    else return static_cast<calc_t<A>>(a) > static_cast<calc_t<A>>(b);
+  }
   template <class R, class A> static R apply(A x, A lo, A hi) {
-    return minimum::apply<R>(maximum::apply<R>(x, lo), hi);
+    if constexpr (std::is_same_v<A, float16>) {
+      float t = x;
+      if (!(std::isnan(t) || t >= float(lo))) t = lo;
+      if (!(std::isnan(t) || t <= float(hi))) t = hi;
+      return static_cast<R>(t);
+    } else {
+      A t = (is_nan(x) || gt(x, lo)) ? x : lo;
+      return (is_nan(t) || gt(hi, t)) ? t : hi;
+    }
   }
 };
 

@@ -44,8 +44,9 @@ MINPY_REAL_FN(arcsinh, std::asinh(x), std::asinh(x))
 MINPY_REAL_FN(arccosh, std::acosh(x), std::acosh(x))
 MINPY_REAL_FN(arctanh, std::atanh(x), std::atanh(x))
 MINPY_REAL_FN(rint, std::nearbyint(x), decltype(x)(std::nearbyint(x.real()), std::nearbyint(x.imag())))
-MINPY_REAL_FN(deg2rad, x * static_cast<calc_t<A>>(M_PI / 180.0), x)
-MINPY_REAL_FN(rad2deg, x * static_cast<calc_t<A>>(180.0 / M_PI), x)
+// The factors are formed in the argument's precision (float32: pi_f / 180_f), as NumPy does.
+MINPY_REAL_FN(deg2rad, x * (static_cast<calc_t<A>>(M_PI) / calc_t<A>(180)), x)
+MINPY_REAL_FN(rad2deg, x * (calc_t<A>(180) / static_cast<calc_t<A>>(M_PI)), x)
 #undef MINPY_REAL_FN
 
 // floor/ceil/trunc have integer and bool loops that return the input unchanged.
@@ -163,11 +164,11 @@ struct logaddexp {
 struct logaddexp2 {
   template <class R, class A> static R apply(A a0, A b0) {
     calc_t<A> a = a0, b = b0;
-    const calc_t<A> ln2 = std::log(calc_t<A>(2));
+    const calc_t<A> log2e = static_cast<calc_t<A>>(M_LOG2E);  // NumPy multiplies by log2(e)
     if (a == b) return static_cast<R>(a + 1);
     calc_t<A> d = a - b;
-    if (d > 0) return static_cast<R>(a + std::log1p(std::exp2(-d)) / ln2);
-    if (d <= 0) return static_cast<R>(b + std::log1p(std::exp2(d)) / ln2);
+    if (d > 0) return static_cast<R>(a + log2e * std::log1p(std::exp2(-d)));
+    if (d <= 0) return static_cast<R>(b + log2e * std::log1p(std::exp2(d)));
     return static_cast<R>(d);
   }
 };

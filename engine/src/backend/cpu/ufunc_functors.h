@@ -14,6 +14,72 @@ enum KernelError { kNone = 0, kNegativeIntPower = 1 };
 namespace fn {
 using namespace minpy::scalar;
 
+// NumPy's complex arithmetic. The product is what its vectorised loop computes on x86 with FMA3
+// (fused multiply-add/sub of the real parts against the rounded imaginary products), with no C99
+// Annex G recovery of infinities as std::complex's operator* does; the quotient is Smith's.
+template <class C> inline C cmul(C a, C b) {
+  return C(std::fma(a.real(), b.real(), -(a.imag() * b.imag())), std::fma(a.real(), b.imag(), a.imag() * b.real()));
+}
+template <class C> inline C cdiv(C a, C b) {
+  using F = typename C::value_type;
+  F br = b.real(), bi = b.imag();
+  if (std::fabs(br) >= std::fabs(bi)) {
+    if (br == 0 && bi == 0) return C(a.real() / std::fabs(br), a.imag() / std::fabs(br));
+    F rat = bi / br, scl = F(1) / (br + bi * rat);
+    return C((a.real() + a.imag() * rat) * scl, (a.imag() - a.real() * rat) * scl);
+  }
+  F rat = br / bi, scl = F(1) / (bi + br * rat);
+  return C((a.real() * rat + a.imag()) * scl, (a.imag() * rat - a.real()) * scl);
+}
+// |z| as NumPy's vectorised loop computes it: larger * sqrt(fma(r, r, 1)), r = smaller / larger,
+// with an infinite part winning over NaN. (std::hypot rounds differently in the last bit.)
+template <class C> inline typename C::value_type cabs(C z) {
+  using F = typename C::value_type;
+  F re = std::fabs(z.real()), im = std::fabs(z.imag());
+  if (std::isinf(re) || std::isinf(im)) return std::numeric_limits<F>::infinity();
+  if (std::isnan(re) || std::isnan(im)) return std::numeric_limits<F>::quiet_NaN();
+  F larger = std::max(re, im), smaller = std::min(re, im);
+  F r = larger == 0 ? F(0) : smaller / larger;
+  return std::sqrt(std::fma(r, r, F(1))) * larger;
+}
+// NumPy's complex power: exact special cases for b == 0, a == 0 and small integral real exponents
+// (repeated squaring), the C library's cpow otherwise.
+template <class C> inline C cpow(C a, C b) {
+  using F = typename C::value_type;
+  if (b.real() == 0 && b.imag() == 0) return C(1, 0);
+  if (a.real() == 0 && a.imag() == 0) {
+    if (b.real() > 0) return C(0, 0);  // NumPy ignores the imaginary part of b here
+    return C(NAN, NAN);
+  }
+  F br = b.real();
+  if (b.imag() == 0 && std::fabs(br) < 100 && br == std::trunc(br)) {
+    int64_t n = static_cast<int64_t>(br);
+    if (n == 1) return a;
+    if (n == 2) return cmul(a, a);
+    if (n == 3) return cmul(cmul(a, a), a);
+    uint64_t e = static_cast<uint64_t>(n < 0 ? -n : n);
+    C acc(1, 0), p = a;
+    for (uint64_t mask = 1;; mask <<= 1) {
+      if (e & mask) acc = cmul(acc, p);
+      if (e < (mask << 1)) break;
+      p = cmul(p, p);
+    }
+    return n < 0 ? cdiv(C(1, 0), acc) : acc;
+  }
+  return std::pow(a, b);
+}
+
+// NumPy's complex expm1 and log1p formulas (NumPy's results, including where they lose precision
+// or overflow early, e.g. log1p of huge values goes through hypot and gives inf).
+template <class C> inline C cexpm1(C x) {
+  auto h = std::sin(x.imag() / 2);
+  return C(std::expm1(x.real()) * std::cos(x.imag()) - 2 * h * h, std::exp(x.real()) * std::sin(x.imag()));
+}
+template <class C> inline C clog1p(C x) {
+  auto re = x.real() + 1;
+  return C(std::log(std::hypot(re, x.imag())), std::atan2(x.imag(), re));
+}
+
 // Helpers that evaluate a real function in float32 for float16 inputs.
 #define MINPY_REAL_FN(NAME, EXPR_REAL, EXPR_CPLX)                       \
   struct NAME {                                                         \
@@ -25,12 +91,12 @@ using namespace minpy::scalar;
 MINPY_REAL_FN(sqrt, std::sqrt(x), std::sqrt(x))
 MINPY_REAL_FN(cbrt, std::cbrt(x), x)
 MINPY_REAL_FN(exp, std::exp(x), std::exp(x))
-MINPY_REAL_FN(exp2, std::exp2(x), std::pow(decltype(x)(2), x))
-MINPY_REAL_FN(expm1, std::expm1(x), std::exp(x) - decltype(x)(1))
+MINPY_REAL_FN(exp2, std::exp2(x), std::exp(x * typename decltype(x)::value_type(M_LN2)))
+MINPY_REAL_FN(expm1, std::expm1(x), cexpm1(x))
 MINPY_REAL_FN(log, std::log(x), std::log(x))
-MINPY_REAL_FN(log2, std::log2(x), std::log(x) / std::log(typename decltype(x)::value_type(2)))
-MINPY_REAL_FN(log10, std::log10(x), std::log10(x))
-MINPY_REAL_FN(log1p, std::log1p(x), std::log(decltype(x)(1) + x))
+MINPY_REAL_FN(log2, std::log2(x), std::log(x) * typename decltype(x)::value_type(M_LOG2E))
+MINPY_REAL_FN(log10, std::log10(x), std::log(x) * typename decltype(x)::value_type(M_LOG10E))
+MINPY_REAL_FN(log1p, std::log1p(x), clog1p(x))
 MINPY_REAL_FN(sin, std::sin(x), std::sin(x))
 MINPY_REAL_FN(cos, std::cos(x), std::cos(x))
 MINPY_REAL_FN(tan, std::tan(x), std::tan(x))
@@ -64,8 +130,18 @@ MINPY_ROUNDING_FN(trunc, std::trunc)
 
 struct add { template <class R, class A> static R apply(A a, A b) { return wrap_add(a, b); } };
 struct subtract { template <class R, class A> static R apply(A a, A b) { return wrap_sub(a, b); } };
-struct multiply { template <class R, class A> static R apply(A a, A b) { return wrap_mul(a, b); } };
-struct true_divide { template <class R, class A> static R apply(A a, A b) { return a / b; } };
+struct multiply {
+  template <class R, class A> static R apply(A a, A b) {
+    if constexpr (is_cplx<A>) return cmul(a, b);
+    else return wrap_mul(a, b);
+  }
+};
+struct true_divide {
+  template <class R, class A> static R apply(A a, A b) {
+    if constexpr (is_cplx<A>) return cdiv(a, b);
+    else return a / b;
+  }
+};
 struct floor_divide {
   template <class R, class A> static R apply(A a, A b) {
     if constexpr (is_int<A>) return int_floordiv(a, b);
@@ -99,12 +175,16 @@ struct power {
       if constexpr (std::is_signed_v<A>) if (b < 0) { g_kernel_error = kNegativeIntPower; return 0; }
       return int_pow(a, b);
     } else if constexpr (is_cplx<A>) {
-      if (b == A(2)) return a * a;
-      return std::pow(a, b);
+      return cpow(a, b);
     } else return static_cast<R>(std::pow(static_cast<calc_t<A>>(a), static_cast<calc_t<A>>(b)));
   }
 };
-struct float_power { template <class R, class A> static R apply(A a, A b) { return std::pow(a, b); } };
+struct float_power {
+  template <class R, class A> static R apply(A a, A b) {
+    if constexpr (is_cplx<A>) return cpow(a, b);
+    else return std::pow(a, b);
+  }
+};
 struct negative { template <class R, class A> static R apply(A a) { return wrap_neg(a); } };
 struct positive { template <class R, class A> static R apply(A a) { return a; } };
 struct conjugate {
@@ -112,7 +192,7 @@ struct conjugate {
 };
 struct absolute {
   template <class R, class A> static R apply(A a) {
-    if constexpr (is_cplx<A>) return std::abs(a);
+    if constexpr (is_cplx<A>) return cabs(a);
     else if constexpr (std::is_same_v<A, bool> || std::is_unsigned_v<A>) return a;
     else if constexpr (is_int<A>) return a < 0 ? wrap_neg(a) : a;
     else return static_cast<R>(std::fabs(static_cast<calc_t<A>>(a)));
@@ -121,9 +201,19 @@ struct absolute {
 struct sign {
   template <class R, class A> static R apply(A a) {
     if constexpr (is_cplx<A>) {
-      if (is_nan(a)) return R(NAN, NAN);
-      auto m = std::abs(a);
-      return m == 0 ? R(0) : a / m;
+      // NumPy 2: z / |z|, with |z| = hypot (so inf beats nan), +-1 or +-1j on one infinite part.
+      using F = typename A::value_type;
+      F m = std::hypot(a.real(), a.imag());
+      if (std::isnan(m)) return R(NAN, NAN);
+      if (std::isinf(m)) {
+        if (std::isinf(a.real())) {
+          if (std::isinf(a.imag())) return R(NAN, NAN);
+          return R(a.real() > 0 ? 1 : -1, 0);
+        }
+        return R(0, a.imag() > 0 ? 1 : -1);
+      }
+      if (m == 0) return R(0, 0);
+      return R(a.real() / m, a.imag() / m);
     } else if constexpr (is_flt<A>) {
       calc_t<A> x = a;
       return static_cast<R>(x > 0 ? 1 : x < 0 ? -1 : x == 0 ? 0 : x);
@@ -134,14 +224,31 @@ struct sign {
 struct reciprocal {
   template <class R, class A> static R apply(A a) {
     if constexpr (is_int<A>) {
-      // NumPy: 1/x with integer division; 1/0 gives 0 (with a warning).
-      if (a == 0) return 0;
+      // NumPy computes 1.0/x and converts: 1/0 = inf becomes INT_MIN for (u)int32/64 on x86 signed
+      // conversions, 0 for the narrower and unsigned types.
+      if (a == 0) {
+        if constexpr (std::is_signed_v<A> && sizeof(A) >= 4) return std::numeric_limits<A>::min();
+        else return 0;
+      }
       if constexpr (std::is_signed_v<A>) if (a == -1) return -1;
       return static_cast<R>(1 / a);
+    } else if constexpr (is_cplx<A>) {
+      using F = typename A::value_type;
+      if (std::fabs(a.imag()) <= std::fabs(a.real())) {
+        F r = a.imag() / a.real(), d = a.real() + a.imag() * r;
+        return R(1 / d, -r / d);
+      }
+      F r = a.real() / a.imag(), d = a.real() * r + a.imag();
+      return R(r / d, F(-1) / d);
     } else return static_cast<R>(A(1) / a);
   }
 };
-struct square { template <class R, class A> static R apply(A a) { return wrap_mul(a, a); } };
+struct square {
+  template <class R, class A> static R apply(A a) {
+    if constexpr (is_cplx<A>) return cmul(a, a);
+    else return wrap_mul(a, a);
+  }
+};
 struct arctan2 {
   template <class R, class A> static R apply(A a, A b) { return static_cast<R>(std::atan2(static_cast<calc_t<A>>(a), static_cast<calc_t<A>>(b))); }
 };

@@ -65,12 +65,14 @@ DType weak_dtype(const Scalar& s, std::optional<DType> strong, bool comparison, 
   switch (s.kind) {
     case Scalar::Kind::Bool: return DType::Bool;
     case Scalar::Kind::Int:
-      if (k == Kind::Bool) return s.default_dtype();
+      // Next to bools a Python int is NumPy's default integer, int64 (2**63 then overflows).
+      if (k == Kind::Bool) return DType::Int64;
       if (k == Kind::Int || k == Kind::UInt) {
         if (scalar_fits(s, *strong)) return *strong;
-        // Comparisons with an out-of-range integer are well defined; arithmetic overflows.
+        // Comparisons with an out-of-range integer are well defined.
         if (comparison) return s.default_dtype();
-        throw OverflowError(msg(op, "Python integer " + s.repr() + " out of bounds for " + dtype_name(*strong) + "."));
+        // Otherwise the strong type stands; NumPy raises OverflowError only when the value is
+        // converted to an integer loop type (int8_array / 1000 is fine, int8_array + 1000 is not).
       }
       return *strong;
     case Scalar::Kind::Float:

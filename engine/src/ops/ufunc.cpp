@@ -119,7 +119,23 @@ bool uniform_resolver(const Ufunc& uf) {
                                            sig + (in.size() == 1 ? ",)" : ")") + " -> None."));
 }
 
-const UfuncLoop* select_loop(const Ufunc& uf, std::vector<DType> in, std::optional<DType> dtype, Casting casting) {
+const UfuncLoop* select_loop(const Ufunc& uf, std::vector<DType> in, std::optional<DType> dtype) {
+  if (dtype) {
+    // dtype= fixes the output types (NumPy's signature=(None, ..., dtype)): the first such loop
+    // the inputs cast to safely, else the first such loop at all; call_ufunc then checks the input
+    // casts against casting= (np.add(f8, f8, dtype=int32) raises, with casting='unsafe' it runs).
+    const UfuncLoop* first = nullptr;
+    for (const UfuncLoop* loop : uf.loops) {
+      bool ok = true;
+      for (int j = 0; j < uf.nout && ok; ++j) ok = loop->types[uf.nin + j] == *dtype;
+      if (!ok) continue;
+      if (!first) first = loop;
+      for (int i = 0; i < uf.nin && ok; ++i) ok = can_cast(in[i], loop->types[i], Casting::Safe);
+      if (ok) return loop;
+    }
+    if (first) return first;
+    throw TypeError(msg(uf.name.c_str(), "No loop matching the specified signature and casting was found for ufunc " + uf.name + "."));
+  }
   // NumPy's subtract and negative type resolvers reject booleans before looking at loops (a bool
   // input would otherwise cast safely to the int8 loop).
   bool all_bool = true;
@@ -128,12 +144,12 @@ const UfuncLoop* select_loop(const Ufunc& uf, std::vector<DType> in, std::option
     throw TypeError(msg("subtract", "numpy boolean subtract, the `-` operator, is not supported, use the bitwise_xor, the `^` operator, or the logical_xor function instead."));
   if (all_bool && uf.name == "negative")
     throw TypeError(msg("negative", "The numpy boolean negative, the `-` operator, is not supported, use the `~` operator or the logical_not function instead."));
-  if (uf.name == "true_divide" && !dtype) {
+  if (uf.name == "true_divide") {
     bool all_int = true;
     for (DType t : in) all_int &= kind(t) == Kind::Bool || is_integer(t);
     if (all_int) for (DType& t : in) t = DType::Float64;  // NumPy's true-division type resolver
   }
-  if (!dtype && uniform_resolver(uf)) {
+  if (uniform_resolver(uf)) {
     DType common = in[0];
     for (DType t : in) common = promote_types(common, t);
     for (const UfuncLoop* loop : uf.loops) {
@@ -145,15 +161,7 @@ const UfuncLoop* select_loop(const Ufunc& uf, std::vector<DType> in, std::option
   }
   for (const UfuncLoop* loop : uf.loops) {
     bool ok = true;
-    for (int i = 0; i < uf.nin && ok; ++i)
-      ok = dtype ? can_cast(in[i], loop->types[i], casting) : can_cast(in[i], loop->types[i], Casting::Safe);
-    if (ok && dtype) {
-      for (int j = 0; j < uf.nout && ok; ++j) ok = loop->types[uf.nin + j] == *dtype;
-      if (!ok) {  // NumPy also accepts dtype= naming the input type of a loop (e.g. comparisons)
-        ok = true;
-        for (int i = 0; i < uf.nin && ok; ++i) ok = loop->types[i] == *dtype && can_cast(in[i], *dtype, casting);
-      }
-    }
+    for (int i = 0; i < uf.nin && ok; ++i) ok = can_cast(in[i], loop->types[i], Casting::Safe);
     if (ok) return loop;
   }
   no_loop(uf, in);
@@ -234,7 +242,7 @@ DType result_type(const std::vector<Operand>& operands) {
 }
 
 std::vector<DType> resolve_ufunc_types(const Ufunc& uf, const std::vector<Operand>& inputs, std::optional<DType> dtype) {
-  return select_loop(uf, operand_dtypes(uf, inputs), dtype, Casting::SameKind)->types;
+  return select_loop(uf, operand_dtypes(uf, inputs), dtype)->types;
 }
 
 std::vector<Array> call_ufunc(const Ufunc& uf, const std::vector<Operand>& inputs, const UfuncOptions& opt) {
@@ -244,7 +252,13 @@ std::vector<Array> call_ufunc(const Ufunc& uf, const std::vector<Operand>& input
     throw TypeError(msg(op, uf.name + "() takes " + std::to_string(uf.nin) + " positional arguments but " +
                                 std::to_string(inputs.size()) + " were given."));
   std::vector<DType> in_types = operand_dtypes(uf, inputs);
-  const UfuncLoop* loop = select_loop(uf, in_types, opt.dtype, opt.casting);
+  const UfuncLoop* loop = select_loop(uf, in_types, opt.dtype);
+  // NumPy checks every input cast against casting= (matters for 'no'/'equiv' and dtype=).
+  for (int i = 0; i < uf.nin; ++i)
+    if (!can_cast(in_types[i], loop->types[i], opt.casting))
+      throw TypeError(msg(op, "Cannot cast ufunc '" + uf.name + "' input " + std::to_string(i) + " from " +
+                                  dtype_repr(in_types[i]) + " to " + dtype_repr(loop->types[i]) +
+                                  " with casting rule '" + casting_name(opt.casting) + "'."));
 
   // Inputs in the loop's types (casts make new arrays; scalars become 0-d arrays).
   std::vector<Array> args(uf.nin + uf.nout);

@@ -277,9 +277,9 @@ void init_array(nb::module_& m) {
            nb::arg("order") = "C")
       .def("flatten",
            [](nb::handle s, nb::handle order) {
-             Array a = as_array(s);
-             char o = order_char(order, "flatten");
-             return o == 'F' ? copy(ravel(a, 'F'), 'C') : ravel(copy(a, 'C'), 'C');
+             // Always a new array that owns its data (ravel's result when it had to copy).
+             Array r = ravel(as_array(s), order_char(order, "flatten"));
+             return r.owns_data() ? r : copy(r, 'C');
            },
            nb::arg("order") = "C")
       .def("diagonal",

@@ -85,8 +85,26 @@ Array reshape(const Array& a, Shape newshape, char order) {
 }
 
 Array ravel(const Array& a, char order) {
-  if (order == 'F') return reshape(transpose(a), {-1}, 'C');
-  return reshape(a, {-1}, 'C');
+  if (order == 'A') order = a.f_contiguous() && !a.c_contiguous() ? 'F' : 'C';
+  Array src = a;
+  if (order == 'F') {
+    src = transpose(a);
+  } else if (order == 'K') {
+    // Memory order: axes by decreasing |stride| (stable; directions kept, as NumPy does).
+    std::vector<int64_t> perm(a.ndim());
+    std::iota(perm.begin(), perm.end(), 0);
+    std::stable_sort(perm.begin(), perm.end(), [&](int64_t x, int64_t y) {
+      return std::llabs(a.strides()[x]) > std::llabs(a.strides()[y]);
+    });
+    src = transpose(a, perm);
+  }
+  // A view when the elements are contiguous in that order; otherwise NumPy returns a fresh copy
+  // that owns its data (unlike reshape, whose copy is viewed).
+  if (src.c_contiguous()) return src.view({src.size()}, {static_cast<int64_t>(src.itemsize())}, 0);
+  Array c = copy(src, 'C');
+  c.impl()->shape = {c.size()};
+  c.impl()->strides = {static_cast<int64_t>(c.itemsize())};
+  return c;
 }
 
 Array transpose(const Array& a, const std::vector<int64_t>& axes) {

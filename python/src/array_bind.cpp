@@ -238,7 +238,12 @@ void init_array(nb::module_& m) {
       .def_prop_rw("real", [](nb::handle s) { return real_part(as_array(s)); },
                    [](nb::handle s, nb::handle v) { assign(real_part(as_array(s)), to_array(v)); })
       .def_prop_rw("imag", [](nb::handle s) { return imag_part(as_array(s)); },
-                   [](nb::handle s, nb::handle v) { assign(imag_part(as_array(s)), to_array(v)); });
+                   [](nb::handle s, nb::handle v) {
+                     Array a = as_array(s);
+                     if (!is_complex(a.dtype()))
+                       throw TypeError(msg("imag", "array does not have imaginary part to set."));
+                     assign(imag_part(a), to_array(v));
+                   });
 
   cls.def("copy", [](nb::handle s, nb::handle order) { return copy(as_array(s), order_char(order, "copy")); },
           nb::arg("order") = "C")

@@ -347,8 +347,18 @@ struct clip {
 };
 
 // Comparisons; int64 against uint64 compares exact values (NumPy's qQ loops).
+// Complex order is lexicographic, but NumPy's CLT/CLE make any comparison with a NaN part False
+// (a NaN imaginary part blocks the strict real comparison too).
+template <class C> inline bool cplx_lt(C a, C b) {
+  return (a.real() < b.real() && !std::isnan(a.imag()) && !std::isnan(b.imag())) ||
+         (a.real() == b.real() && a.imag() < b.imag());
+}
+template <class C> inline bool cplx_le(C a, C b) {
+  return (a.real() < b.real() && !std::isnan(a.imag()) && !std::isnan(b.imag())) ||
+         (a.real() == b.real() && a.imag() <= b.imag());
+}
 template <class A, class B> inline bool cmp_lt(A a, B b) {
-  if constexpr (is_cplx<A>) return cplx_less(a, b);
+  if constexpr (is_cplx<A>) return cplx_lt(a, b);
   else if constexpr (is_int<A> && is_int<B>) return std::cmp_less(a, b);
   else return a < b;
 }
@@ -362,7 +372,7 @@ struct less { template <class R, class A, class B> static R apply(A a, B b) { re
 struct greater { template <class R, class A, class B> static R apply(A a, B b) { return cmp_lt(b, a); } };
 struct less_equal {
   template <class R, class A, class B> static R apply(A a, B b) {
-    if constexpr (is_cplx<A>) return cmp_lt(a, b) || a == b;
+    if constexpr (is_cplx<A>) return cplx_le(a, b);
     else if constexpr (is_int<A> && is_int<B>) return std::cmp_less_equal(a, b);
     else return a <= b;
   }

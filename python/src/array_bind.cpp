@@ -201,6 +201,33 @@ nb::object inplace(const char* name, nb::handle a, nb::handle b) {
   return nb::borrow(a);
 }
 
+// NumPy's ndarray.__pow__ shortcuts for exact Python int/float exponents: x**2 is square(x) (so
+// bool**2 is int8), and for float/complex x, x**-1 is reciprocal(x) and x**0.5 is sqrt(x) (so
+// (-0.0)**0.5 is -0.0 and (-inf)**0.5 is nan, unlike np.power).
+const char* fast_power(const Array& a, nb::handle exponent) {
+  PyObject* e = exponent.ptr();
+  bool inexact = is_inexact(a.dtype());
+  if (PyLong_CheckExact(e)) {
+    int overflow = 0;
+    long long v = PyLong_AsLongLongAndOverflow(e, &overflow);
+    if (overflow) return nullptr;
+    if (v == 2) return "square";
+    if (v == -1 && inexact) return "reciprocal";
+  } else if (PyFloat_CheckExact(e) && PyFloat_AS_DOUBLE(e) == 0.5 && inexact) {
+    return "sqrt";
+  }
+  return nullptr;
+}
+nb::object power_op(nb::handle a, nb::handle b, bool in_place) {
+  Array self = as_array(a);
+  const char* fast = fast_power(self, b);
+  if (!fast) return in_place ? inplace("power", a, b) : binary("power", a, b, false);
+  UfuncOptions opt;
+  if (in_place) opt.out = {self};
+  Array r = call_ufunc(get_ufunc(fast), {self}, opt)[0];
+  return in_place ? nb::borrow(a) : nb::cast(r);
+}
+
 }  // namespace
 
 void init_array(nb::module_& m) {
@@ -336,10 +363,13 @@ void init_array(nb::module_& m) {
   for (const Op& op : binary_ops) {
     std::string d = op.dunder;
     const char* uf = op.ufunc;
-    cls.def(("__" + d + "__").c_str(), [uf](nb::handle a, nb::handle b) { return binary(uf, a, b, false); });
     cls.def(("__r" + d + "__").c_str(), [uf](nb::handle a, nb::handle b) { return binary(uf, b, a, true); });
+    if (d == "pow") continue;  // below, with NumPy's shortcuts
+    cls.def(("__" + d + "__").c_str(), [uf](nb::handle a, nb::handle b) { return binary(uf, a, b, false); });
     cls.def(("__i" + d + "__").c_str(), [uf](nb::handle a, nb::handle b) { return inplace(uf, a, b); });
   }
+  cls.def("__pow__", [](nb::handle a, nb::handle b) { return power_op(a, b, false); });
+  cls.def("__ipow__", [](nb::handle a, nb::handle b) { return power_op(a, b, true); });
   static const Op compare_ops[] = {{"lt", "less"}, {"le", "less_equal"}, {"gt", "greater"},
                                    {"ge", "greater_equal"}, {"eq", "equal"}, {"ne", "not_equal"}};
   for (const Op& op : compare_ops) {

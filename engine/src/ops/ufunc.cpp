@@ -92,12 +92,18 @@ std::optional<DType> strong_result(const std::vector<Operand>& ops) {
   return r;
 }
 
+// Ufuncs where an out-of-range Python int is fine (NumPy compares it by value, or only its truth
+// value matters): comparisons and logical_and/or/xor.
+bool unbounded_int(const Ufunc& uf) {
+  return uf.is_comparison || uf.name == "logical_and" || uf.name == "logical_or" || uf.name == "logical_xor";
+}
+
 std::vector<DType> operand_dtypes(const Ufunc& uf, const std::vector<Operand>& inputs) {
   auto strong = strong_result(inputs);
   std::vector<DType> types;
   for (const auto& o : inputs) {
     if (auto* a = std::get_if<Array>(&o)) types.push_back(a->dtype());
-    else types.push_back(weak_dtype(std::get<Scalar>(o), strong, uf.is_comparison, uf.name.c_str()));
+    else types.push_back(weak_dtype(std::get<Scalar>(o), strong, unbounded_int(uf), uf.name.c_str()));
   }
   return types;
 }

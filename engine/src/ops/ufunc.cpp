@@ -1,5 +1,6 @@
 #include "minpy/ufunc.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <map>
@@ -85,11 +86,26 @@ DType weak_dtype(const Scalar& s, std::optional<DType> strong, bool comparison, 
   return DType::Float64;
 }
 
-std::optional<DType> strong_result(const std::vector<Operand>& ops) {
-  std::optional<DType> r;
-  for (const auto& o : ops)
-    if (auto* a = std::get_if<Array>(&o)) r = r ? promote_types(*r, a->dtype()) : a->dtype();
+// Promotion of several dtypes. Pairwise promotion is not associative (int8+uint8 -> int16, but
+// float16 absorbs both), so NumPy reduces starting from the highest kind: result_type(int8,
+// uint8, float16) is float16, not float32.
+DType promote_sequence(std::vector<DType> ts) {
+  auto rank = [](DType t) {
+    Kind k = kind(t);
+    return k == Kind::Complex ? 3 : k == Kind::Float ? 2 : k == Kind::Bool ? 0 : 1;
+  };
+  std::stable_sort(ts.begin(), ts.end(), [&](DType a, DType b) { return rank(a) > rank(b); });
+  DType r = ts[0];
+  for (DType t : ts) r = promote_types(r, t);
   return r;
+}
+
+std::optional<DType> strong_result(const std::vector<Operand>& ops) {
+  std::vector<DType> ts;
+  for (const auto& o : ops)
+    if (auto* a = std::get_if<Array>(&o)) ts.push_back(a->dtype());
+  if (ts.empty()) return std::nullopt;
+  return promote_sequence(ts);
 }
 
 // Ufuncs where an out-of-range Python int is fine (NumPy compares it by value, or only its truth
@@ -156,8 +172,7 @@ const UfuncLoop* select_loop(const Ufunc& uf, std::vector<DType> in, std::option
     if (all_int) for (DType& t : in) t = DType::Float64;  // NumPy's true-division type resolver
   }
   if (uniform_resolver(uf)) {
-    DType common = in[0];
-    for (DType t : in) common = promote_types(common, t);
+    DType common = promote_sequence(in);
     for (const UfuncLoop* loop : uf.loops) {
       bool ok = true;
       for (int i = 0; i < uf.nin + uf.nout && ok; ++i) ok = loop->types[i] == common;
@@ -237,14 +252,12 @@ std::vector<std::string> ufunc_names() {
 
 DType result_type(const std::vector<Operand>& operands) {
   auto strong = strong_result(operands);
-  std::optional<DType> r = strong;
+  std::vector<DType> ts;
+  if (strong) ts.push_back(*strong);
   for (const auto& o : operands)
-    if (auto* s = std::get_if<Scalar>(&o)) {
-      DType t = weak_dtype(*s, strong, false, "result_type");
-      r = r ? promote_types(*r, t) : t;
-    }
-  if (!r) throw ValueError(msg("result_type", "at least one array or dtype is required."));
-  return *r;
+    if (auto* s = std::get_if<Scalar>(&o)) ts.push_back(weak_dtype(*s, strong, false, "result_type"));
+  if (ts.empty()) throw ValueError(msg("result_type", "at least one array or dtype is required."));
+  return promote_sequence(ts);
 }
 
 std::vector<DType> resolve_ufunc_types(const Ufunc& uf, const std::vector<Operand>& inputs, std::optional<DType> dtype) {

@@ -53,11 +53,9 @@ Array reshape(const Array& a, Shape newshape, char order) {
   int64_t known = 1;
   int unknown = -1;
   for (size_t i = 0; i < newshape.size(); ++i) {
-    if (newshape[i] == -1) {
+    if (newshape[i] < 0) {  // NumPy takes any negative value as the unknown dimension
       if (unknown >= 0) throw ValueError(msg("reshape", "can only specify one unknown dimension."));
       unknown = static_cast<int>(i);
-    } else if (newshape[i] < 0) {
-      throw ValueError(msg("reshape", "negative dimensions not allowed."));
     } else {
       known *= newshape[i];
     }

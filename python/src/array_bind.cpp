@@ -19,12 +19,22 @@ nb::tuple to_tuple(const Shape& s) {
   return nb::tuple(l);
 }
 
+// An integer as Python's operator.index takes it: floats raise TypeError, as NumPy's shapes do.
+int64_t index_value(nb::handle h) {
+  PyObject* i = PyNumber_Index(h.ptr());
+  if (!i) throw nb::python_error();
+  long long v = PyLong_AsLongLong(i);
+  Py_DECREF(i);
+  if (v == -1 && PyErr_Occurred()) throw nb::python_error();
+  return v;
+}
+
 std::vector<int64_t> to_int_vector(nb::handle obj) {
   std::vector<int64_t> v;
   if (PySequence_Check(obj.ptr()) && !is_ndarray(obj)) {
-    for (nb::handle h : obj) v.push_back(nb::cast<int64_t>(nb::int_(h)));
+    for (nb::handle h : obj) v.push_back(index_value(h));
   } else {
-    v.push_back(nb::cast<int64_t>(nb::int_(obj)));
+    v.push_back(index_value(obj));
   }
   return v;
 }
@@ -33,7 +43,7 @@ std::vector<int64_t> to_int_vector(nb::handle obj) {
 Shape shape_from_args(const nb::args& args) {
   if (args.size() == 1) return to_int_vector(args[0]);
   Shape s;
-  for (nb::handle h : args) s.push_back(nb::cast<int64_t>(nb::int_(h)));
+  for (nb::handle h : args) s.push_back(index_value(h));
   return s;
 }
 
@@ -60,8 +70,9 @@ nb::object first_element(const Array& a) {
 }
 
 nb::object scalar_conversion(const Array& a, const char* what) {
-  if (a.size() != 1)
-    throw TypeError(msg(what, "only length-1 arrays can be converted to Python scalars."));
+  // NumPy >= 2.4: int()/float()/complex() take 0-d arrays only (size-1 n-d arrays raise too).
+  if (a.ndim() != 0)
+    throw TypeError(msg(what, "only 0-dimensional arrays can be converted to Python scalars."));
   return first_element(a);
 }
 
@@ -288,7 +299,10 @@ void init_array(nb::module_& m) {
       .def("reshape",
            [](nb::handle s, nb::args shape, nb::handle order, nb::handle copy_arg) {
              Array r = reshape(as_array(s), shape_from_args(shape), order_char(order, "reshape"));
-             if (!copy_arg.is_none() && nb::cast<bool>(copy_arg)) r = copy(r, 'C');
+             if (!copy_arg.is_none() && nb::cast<bool>(copy_arg)) {
+               Array c = copy(r, 'C');
+               r = c.view(c.shape(), c.strides(), 0);  // NumPy returns a view of the copy
+             }
              return r;
            },
            nb::arg("shape"), nb::kw_only(), nb::arg("order") = "C", nb::arg("copy") = nb::none())

@@ -19,7 +19,7 @@ from minpy import _core
 from conftest import ALL_DTYPES
 
 UFUNCS = sorted(_core.ufuncs)
-SETTINGS = settings(max_examples=30, deadline=None)
+SETTINGS = settings(max_examples=30, deadline=None, derandomize=True)
 
 # Ops whose NumPy result is correctly rounded (or exact), so minpy must match bit for bit.
 EXACT = set("""add subtract multiply true_divide floor_divide remainder fmod divmod negative positive
@@ -107,11 +107,14 @@ def assert_close(got, want):
         numpy.testing.assert_allclose(gp, wp, rtol=rtol, atol=float(fi.smallest_normal), equal_nan=True)
 
 
+# NumPy's complex absolute, multiply and square run a SIMD formula (FMA, scaled hypot) for
+# contiguous and broadcast operands and plain C for others (e.g. negative strides); the two differ
+# in the last bit (or much more after cancellation). minpy always computes the SIMD formula, so the
+# oracle for these is NumPy on contiguous copies.
+LAYOUT_DEPENDENT_COMPLEX = {"absolute", "multiply", "square"}
+
+
 def checker(name, in_dtype=None):
-    # NumPy's complex absolute is a SIMD formula for positive strides and hypot otherwise: the two
-    # differ in the last bit, so complex inputs get the tolerance.
-    if name == "absolute" and in_dtype is not None and numpy.dtype(in_dtype).kind == "c":
-        return lambda g, w: _each(g, w, assert_close)
     if name in EXACT:
         zero_sign = name not in ZERO_SIGN_FREE
         return lambda g, w: _each(g, w, lambda a, b: assert_exact(a, b, zero_sign))
@@ -242,6 +245,8 @@ def test_random_values_and_layouts(name, data):
         ins_np = [make_layout(b, layout, numpy) for b in bases]
         ins_mp = [make_layout(b, layout, mnp) for b in bases]
     nuf = np_ufunc(name)
+    if name in LAYOUT_DEPENDENT_COMPLEX and dtype.kind == "c":
+        ins_np = [numpy.array(x, order="C") for x in ins_np]
 
     def want():
         r = nuf(*ins_np)

@@ -58,7 +58,8 @@ Array Array::empty(const Shape& shape, DType dtype, Device device) {
   auto impl = std::make_shared<ArrayImpl>();
   impl->storage = std::make_shared<Storage>(static_cast<size_t>(n) * isz, device);
   impl->shape = shape;
-  impl->strides = c_strides(shape, isz);
+  // NumPy (>= 2) gives newly allocated empty arrays all-zero strides.
+  impl->strides = n == 0 ? Shape(shape.size(), 0) : c_strides(shape, isz);
   impl->size = n;
   impl->dtype = dtype;
   return Array(std::move(impl));

@@ -22,12 +22,22 @@ nb::tuple to_tuple(const Shape& s) {
   return nb::tuple(l);
 }
 
+// An integer as Python's operator.index takes it: floats raise TypeError, as NumPy's shapes do.
+int64_t index_value(nb::handle h) {
+  PyObject* i = PyNumber_Index(h.ptr());
+  if (!i) throw nb::python_error();
+  long long v = PyLong_AsLongLong(i);
+  Py_DECREF(i);
+  if (v == -1 && PyErr_Occurred()) throw nb::python_error();
+  return v;
+}
+
 std::vector<int64_t> to_int_vector(nb::handle obj) {
   std::vector<int64_t> v;
   if (PySequence_Check(obj.ptr()) && !is_ndarray(obj)) {
-    for (nb::handle h : obj) v.push_back(nb::cast<int64_t>(nb::int_(h)));
+    for (nb::handle h : obj) v.push_back(index_value(h));
   } else {
-    v.push_back(nb::cast<int64_t>(nb::int_(obj)));
+    v.push_back(index_value(obj));
   }
   return v;
 }
@@ -36,7 +46,7 @@ std::vector<int64_t> to_int_vector(nb::handle obj) {
 Shape shape_from_args(const nb::args& args) {
   if (args.size() == 1) return to_int_vector(args[0]);
   Shape s;
-  for (nb::handle h : args) s.push_back(nb::cast<int64_t>(nb::int_(h)));
+  for (nb::handle h : args) s.push_back(index_value(h));
   return s;
 }
 
@@ -63,8 +73,9 @@ nb::object first_element(const Array& a) {
 }
 
 nb::object scalar_conversion(const Array& a, const char* what) {
-  if (a.size() != 1)
-    throw TypeError(msg(what, "only length-1 arrays can be converted to Python scalars."));
+  // NumPy >= 2.4: int()/float()/complex() take 0-d arrays only (size-1 n-d arrays raise too).
+  if (a.ndim() != 0)
+    throw TypeError(msg(what, "only 0-dimensional arrays can be converted to Python scalars."));
   return first_element(a);
 }
 
@@ -203,6 +214,33 @@ nb::object inplace(const Ufunc& uf, nb::handle a, nb::handle b) {
   return nb::borrow(a);
 }
 
+// NumPy's ndarray.__pow__ shortcuts for exact Python int/float exponents: x**2 is square(x) (so
+// bool**2 is int8), and for float/complex x, x**-1 is reciprocal(x) and x**0.5 is sqrt(x) (so
+// (-0.0)**0.5 is -0.0 and (-inf)**0.5 is nan, unlike np.power).
+const char* fast_power(const Array& a, nb::handle exponent) {
+  PyObject* e = exponent.ptr();
+  bool inexact = is_inexact(a.dtype());
+  if (PyLong_CheckExact(e)) {
+    int overflow = 0;
+    long long v = PyLong_AsLongLongAndOverflow(e, &overflow);
+    if (overflow) return nullptr;
+    if (v == 2) return "square";
+    if (v == -1 && inexact) return "reciprocal";
+  } else if (PyFloat_CheckExact(e) && PyFloat_AS_DOUBLE(e) == 0.5 && inexact) {
+    return "sqrt";
+  }
+  return nullptr;
+}
+nb::object power_op(nb::handle a, nb::handle b, bool in_place) {
+  Array self = as_array(a);
+  const char* fast = fast_power(self, b);
+  if (!fast) return in_place ? inplace(get_ufunc("power"), a, b) : binary(get_ufunc("power"), a, b, false);
+  UfuncOptions opt;
+  if (in_place) opt.out = {self};
+  Array r = call_ufunc(get_ufunc(fast), {self}, opt)[0];
+  return in_place ? nb::borrow(a) : nb::cast(r);
+}
+
 }  // namespace
 
 void init_array(nb::module_& m) {
@@ -240,7 +278,12 @@ void init_array(nb::module_& m) {
       .def_prop_rw("real", [](nb::handle s) { return real_part(as_array(s)); },
                    [](nb::handle s, nb::handle v) { assign(real_part(as_array(s)), to_array(v)); })
       .def_prop_rw("imag", [](nb::handle s) { return imag_part(as_array(s)); },
-                   [](nb::handle s, nb::handle v) { assign(imag_part(as_array(s)), to_array(v)); });
+                   [](nb::handle s, nb::handle v) {
+                     Array a = as_array(s);
+                     if (!is_complex(a.dtype()))
+                       throw TypeError(msg("imag", "array does not have imaginary part to set."));
+                     assign(imag_part(a), to_array(v));
+                   });
 
   cls.def("copy", [](nb::handle s, nb::handle order) { return copy(as_array(s), order_char(order, "copy")); },
           nb::arg("order") = "C")
@@ -258,7 +301,10 @@ void init_array(nb::module_& m) {
       .def("reshape",
            [](nb::handle s, nb::args shape, nb::handle order, nb::handle copy_arg) {
              Array r = reshape(as_array(s), shape_from_args(shape), order_char(order, "reshape"));
-             if (!copy_arg.is_none() && nb::cast<bool>(copy_arg)) r = copy(r, 'C');
+             if (!copy_arg.is_none() && nb::cast<bool>(copy_arg)) {
+               Array c = copy(r, 'C');
+               r = c.view(c.shape(), c.strides(), 0);  // NumPy returns a view of the copy
+             }
              return r;
            },
            nb::arg("shape"), nb::kw_only(), nb::arg("order") = "C", nb::arg("copy") = nb::none())
@@ -279,9 +325,9 @@ void init_array(nb::module_& m) {
            nb::arg("order") = "C")
       .def("flatten",
            [](nb::handle s, nb::handle order) {
-             Array a = as_array(s);
-             char o = order_char(order, "flatten");
-             return o == 'F' ? copy(ravel(a, 'F'), 'C') : ravel(copy(a, 'C'), 'C');
+             // Always a new array that owns its data (ravel's result when it had to copy).
+             Array r = ravel(as_array(s), order_char(order, "flatten"));
+             return r.owns_data() ? r : copy(r, 'C');
            },
            nb::arg("order") = "C")
       .def("diagonal",
@@ -331,13 +377,16 @@ void init_array(nb::module_& m) {
   for (const Op& op : binary_ops) {
     std::string d = op.dunder;
     const Ufunc* uf = &get_ufunc(op.ufunc);
-    cls.def(("__" + d + "__").c_str(), [uf](nb::handle a, nb::handle b) { return binary(*uf, a, b, false); },
-            nb::arg("other").none());
     cls.def(("__r" + d + "__").c_str(), [uf](nb::handle a, nb::handle b) { return binary(*uf, b, a, true); },
+            nb::arg("other").none());
+    if (d == "pow") continue;  // below, with NumPy's shortcuts
+    cls.def(("__" + d + "__").c_str(), [uf](nb::handle a, nb::handle b) { return binary(*uf, a, b, false); },
             nb::arg("other").none());
     cls.def(("__i" + d + "__").c_str(), [uf](nb::handle a, nb::handle b) { return inplace(*uf, a, b); },
             nb::arg("other").none());
   }
+  cls.def("__pow__", [](nb::handle a, nb::handle b) { return power_op(a, b, false); }, nb::arg("other").none());
+  cls.def("__ipow__", [](nb::handle a, nb::handle b) { return power_op(a, b, true); }, nb::arg("other").none());
   static const Op compare_ops[] = {{"lt", "less"}, {"le", "less_equal"}, {"gt", "greater"},
                                    {"ge", "greater_equal"}, {"eq", "equal"}, {"ne", "not_equal"}};
   for (const Op& op : compare_ops) {

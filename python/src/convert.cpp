@@ -170,9 +170,15 @@ Array to_array(nb::handle obj, bool copy_it) {
   // Nested sequences and everything else: let NumPy parse it, then copy its buffer.
   nb::object arr = numpy().attr("asarray")(obj);
   if (from_buffer(arr, out)) return out;
-  nb::object dtype_obj = arr.attr("dtype");
-  std::string dt = nb::steal<nb::str>(PyObject_Str(dtype_obj.ptr())).c_str();
-  throw TypeError(msg("array", "minpy arrays cannot hold dtype " + dt + "."));
+  // Non-native byte order (e.g. '>i4'): NumPy converts it to the native type we hold.
+  nb::object dt = arr.attr("dtype");
+  std::string kind_char = nb::cast<std::string>(dt.attr("kind"));
+  if (kind_char.size() == 1 && std::string("biufc").find(kind_char[0]) != std::string::npos) {
+    arr = arr.attr("astype")(dt.attr("newbyteorder")("="));
+    if (from_buffer(arr, out)) return out;
+  }
+  std::string name = nb::cast<std::string>(nb::str(nb::object(dt)));
+  throw TypeError(msg("array", "minpy arrays cannot hold dtype " + name + "."));
 }
 
 bool to_operand(nb::handle obj, Operand& out) {

@@ -29,7 +29,7 @@ Array copy(const Array& a, char order) {
   require_cpu(a, "copy");
   Array out;
   if (order == 'K') out = Array::empty_like_layout(a, a.shape(), a.dtype());
-  else if (order == 'F' || (order == 'A' && a.f_contiguous() && !a.c_contiguous())) {
+  else if ((order == 'F' || (order == 'A' && a.f_contiguous() && !a.c_contiguous())) && a.size() > 0) {
     out = Array::empty(a.shape(), a.dtype(), a.device());
     Shape strides(a.ndim());
     int64_t acc = static_cast<int64_t>(a.itemsize());

@@ -1,5 +1,6 @@
 #include "minpy/ufunc.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <atomic>
@@ -77,12 +78,14 @@ DType weak_dtype(const Scalar& s, std::optional<DType> strong, bool comparison, 
   switch (s.kind) {
     case Scalar::Kind::Bool: return DType::Bool;
     case Scalar::Kind::Int:
-      if (k == Kind::Bool) return s.default_dtype();
+      // Next to bools a Python int is NumPy's default integer, int64 (2**63 then overflows).
+      if (k == Kind::Bool) return DType::Int64;
       if (k == Kind::Int || k == Kind::UInt) {
         if (scalar_fits(s, *strong)) return *strong;
-        // Comparisons with an out-of-range integer are well defined; arithmetic overflows.
+        // Comparisons with an out-of-range integer are well defined.
         if (comparison) return s.default_dtype();
-        throw OverflowError(msg(op, "Python integer " + s.repr() + " out of bounds for " + dtype_name(*strong) + "."));
+        // Otherwise the strong type stands; NumPy raises OverflowError only when the value is
+        // converted to an integer loop type (int8_array / 1000 is fine, int8_array + 1000 is not).
       }
       return *strong;
     case Scalar::Kind::Float:
@@ -95,25 +98,46 @@ DType weak_dtype(const Scalar& s, std::optional<DType> strong, bool comparison, 
   return DType::Float64;
 }
 
-std::optional<DType> strong_result(const std::vector<Operand>& ops) {
-  std::optional<DType> r;
-  for (const auto& o : ops)
-    if (auto* a = std::get_if<Array>(&o)) r = r ? promote_types(*r, a->dtype()) : a->dtype();
+// Promotion of several dtypes. Pairwise promotion is not associative (int8+uint8 -> int16, but
+// float16 absorbs both), so NumPy reduces starting from the highest kind: result_type(int8,
+// uint8, float16) is float16, not float32.
+DType promote_sequence(std::vector<DType> ts) {
+  auto rank = [](DType t) {
+    Kind k = kind(t);
+    return k == Kind::Complex ? 3 : k == Kind::Float ? 2 : k == Kind::Bool ? 0 : 1;
+  };
+  std::stable_sort(ts.begin(), ts.end(), [&](DType a, DType b) { return rank(a) > rank(b); });
+  DType r = ts[0];
+  for (DType t : ts) r = promote_types(r, t);
   return r;
+}
+
+std::optional<DType> strong_result(const std::vector<Operand>& ops) {
+  std::vector<DType> ts;
+  for (const auto& o : ops)
+    if (auto* a = std::get_if<Array>(&o)) ts.push_back(a->dtype());
+  if (ts.empty()) return std::nullopt;
+  return promote_sequence(ts);
+}
+
+// Ufuncs where an out-of-range Python int is fine (NumPy compares it by value, or only its truth
+// value matters): comparisons and logical_and/or/xor.
+bool unbounded_int(const Ufunc& uf) {
+  return uf.is_comparison || uf.name == "logical_and" || uf.name == "logical_or" || uf.name == "logical_xor";
 }
 
 std::vector<DType> operand_dtypes(const Ufunc& uf, const std::vector<Operand>& inputs);
 
-const UfuncLoop* select_loop(const Ufunc& uf, std::vector<DType> in, std::optional<DType> dtype, Casting casting);
+const UfuncLoop* select_loop(const Ufunc& uf, std::vector<DType> in, std::optional<DType> dtype);
 
 // select_loop for calls without dtype=, memoised.
 const UfuncLoop* select_loop_cached(const Ufunc& uf, const DType* in) {
-  if (uf.nin > 2) return select_loop(uf, std::vector<DType>(in, in + uf.nin), std::nullopt, Casting::SameKind);
+  if (uf.nin > 2) return select_loop(uf, std::vector<DType>(in, in + uf.nin), std::nullopt);
   int key = static_cast<int>(in[0]) * kNumDTypes + (uf.nin == 2 ? static_cast<int>(in[1]) : 0);
   auto& slot = registry().caches[uf.id][key];
   const UfuncLoop* loop = slot.load(std::memory_order_relaxed);
   if (!loop) {
-    loop = select_loop(uf, std::vector<DType>(in, in + uf.nin), std::nullopt, Casting::SameKind);
+    loop = select_loop(uf, std::vector<DType>(in, in + uf.nin), std::nullopt);
     slot.store(loop, std::memory_order_relaxed);
   }
   return loop;
@@ -124,38 +148,73 @@ std::vector<DType> operand_dtypes(const Ufunc& uf, const std::vector<Operand>& i
   std::vector<DType> types;
   for (const auto& o : inputs) {
     if (auto* a = std::get_if<Array>(&o)) types.push_back(a->dtype());
-    else types.push_back(weak_dtype(std::get<Scalar>(o), strong, uf.is_comparison, uf.name.c_str()));
+    else types.push_back(weak_dtype(std::get<Scalar>(o), strong, unbounded_int(uf), uf.name.c_str()));
   }
   return types;
 }
 
-const UfuncLoop* select_loop(const Ufunc& uf, std::vector<DType> in, std::optional<DType> dtype, Casting casting) {
-  if (uf.name == "true_divide" && !dtype) {
+// Ufuncs whose NumPy type resolver is the "simple uniform" one: without dtype=, every operand and
+// the output take the inputs' result type, and there must be a loop for exactly that type (so
+// np.positive/np.sign of bool raise instead of running an int8 loop).
+bool uniform_resolver(const Ufunc& uf) {
+  static const char* names[] = {"positive", "sign", "maximum", "minimum", "fmax", "fmin", "clip"};
+  for (const char* n : names)
+    if (uf.name == n) return true;
+  return false;
+}
+
+[[noreturn]] void no_loop(const Ufunc& uf, const std::vector<DType>& in) {
+  std::string sig = "(";
+  for (size_t i = 0; i < in.size(); ++i) sig += (i ? ", " : "") + dtype_repr(in[i]);
+  throw TypeError(msg(uf.name.c_str(), "ufunc '" + uf.name + "' did not contain a loop with signature matching types " +
+                                           sig + (in.size() == 1 ? ",)" : ")") + " -> None."));
+}
+
+const UfuncLoop* select_loop(const Ufunc& uf, std::vector<DType> in, std::optional<DType> dtype) {
+  if (dtype) {
+    // dtype= fixes the output types (NumPy's signature=(None, ..., dtype)): the first such loop
+    // the inputs cast to safely, else the first such loop at all; call_ufunc then checks the input
+    // casts against casting= (np.add(f8, f8, dtype=int32) raises, with casting='unsafe' it runs).
+    const UfuncLoop* first = nullptr;
+    for (const UfuncLoop* loop : uf.loops) {
+      bool ok = true;
+      for (int j = 0; j < uf.nout && ok; ++j) ok = loop->types[uf.nin + j] == *dtype;
+      if (!ok) continue;
+      if (!first) first = loop;
+      for (int i = 0; i < uf.nin && ok; ++i) ok = can_cast(in[i], loop->types[i], Casting::Safe);
+      if (ok) return loop;
+    }
+    if (first) return first;
+    throw TypeError(msg(uf.name.c_str(), "No loop matching the specified signature and casting was found for ufunc " + uf.name + "."));
+  }
+  // NumPy's subtract and negative type resolvers reject booleans before looking at loops (a bool
+  // input would otherwise cast safely to the int8 loop).
+  bool all_bool = true;
+  for (DType t : in) all_bool &= t == DType::Bool;
+  if (all_bool && uf.name == "subtract")
+    throw TypeError(msg("subtract", "numpy boolean subtract, the `-` operator, is not supported, use the bitwise_xor, the `^` operator, or the logical_xor function instead."));
+  if (all_bool && uf.name == "negative")
+    throw TypeError(msg("negative", "The numpy boolean negative, the `-` operator, is not supported, use the `~` operator or the logical_not function instead."));
+  if (uf.name == "true_divide") {
     bool all_int = true;
     for (DType t : in) all_int &= kind(t) == Kind::Bool || is_integer(t);
     if (all_int) for (DType& t : in) t = DType::Float64;  // NumPy's true-division type resolver
   }
+  if (uniform_resolver(uf)) {
+    DType common = promote_sequence(in);
+    for (const UfuncLoop* loop : uf.loops) {
+      bool ok = true;
+      for (int i = 0; i < uf.nin + uf.nout && ok; ++i) ok = loop->types[i] == common;
+      if (ok) return loop;
+    }
+    no_loop(uf, in);
+  }
   for (const UfuncLoop* loop : uf.loops) {
     bool ok = true;
-    for (int i = 0; i < uf.nin && ok; ++i)
-      ok = dtype ? can_cast(in[i], loop->types[i], casting) : can_cast(in[i], loop->types[i], Casting::Safe);
-    if (ok && dtype) {
-      for (int j = 0; j < uf.nout && ok; ++j) ok = loop->types[uf.nin + j] == *dtype;
-      if (!ok) {  // NumPy also accepts dtype= naming the input type of a loop (e.g. comparisons)
-        ok = true;
-        for (int i = 0; i < uf.nin && ok; ++i) ok = loop->types[i] == *dtype && can_cast(in[i], *dtype, casting);
-      }
-    }
+    for (int i = 0; i < uf.nin && ok; ++i) ok = can_cast(in[i], loop->types[i], Casting::Safe);
     if (ok) return loop;
   }
-  std::string sig = "(";
-  for (size_t i = 0; i < in.size(); ++i) sig += (i ? ", " : "") + dtype_repr(in[i]);
-  if (uf.name == "subtract" && in.size() == 2 && in[0] == DType::Bool && in[1] == DType::Bool)
-    throw TypeError(msg("subtract", "numpy boolean subtract, the `-` operator, is not supported, use the bitwise_xor, the `^` operator, or the logical_xor function instead."));
-  if (uf.name == "negative" && in[0] == DType::Bool)
-    throw TypeError(msg("negative", "The numpy boolean negative, the `-` operator, is not supported, use the `~` operator or the logical_not function instead."));
-  throw TypeError(msg(uf.name.c_str(), "ufunc '" + uf.name + "' did not contain a loop with signature matching types " +
-                                           sig + (in.size() == 1 ? ",)" : ")") + " -> None."));
+  no_loop(uf, in);
 }
 
 }  // namespace
@@ -222,18 +281,16 @@ std::vector<std::string> ufunc_names() {
 
 DType result_type(const std::vector<Operand>& operands) {
   auto strong = strong_result(operands);
-  std::optional<DType> r = strong;
+  std::vector<DType> ts;
+  if (strong) ts.push_back(*strong);
   for (const auto& o : operands)
-    if (auto* s = std::get_if<Scalar>(&o)) {
-      DType t = weak_dtype(*s, strong, false, "result_type");
-      r = r ? promote_types(*r, t) : t;
-    }
-  if (!r) throw ValueError(msg("result_type", "at least one array or dtype is required."));
-  return *r;
+    if (auto* s = std::get_if<Scalar>(&o)) ts.push_back(weak_dtype(*s, strong, false, "result_type"));
+  if (ts.empty()) throw ValueError(msg("result_type", "at least one array or dtype is required."));
+  return promote_sequence(ts);
 }
 
 std::vector<DType> resolve_ufunc_types(const Ufunc& uf, const std::vector<Operand>& inputs, std::optional<DType> dtype) {
-  return select_loop(uf, operand_dtypes(uf, inputs), dtype, Casting::SameKind)->types;
+  return select_loop(uf, operand_dtypes(uf, inputs), dtype)->types;
 }
 
 static bool is_int_power(const Ufunc& uf, const UfuncLoop* loop) {
@@ -288,8 +345,13 @@ std::vector<Array> call_ufunc_untracked(const Ufunc& uf, const std::vector<Opera
     if (try_fast_call(uf, inputs, out)) return {out};
   }
   std::vector<DType> in_types = operand_dtypes(uf, inputs);
-  const UfuncLoop* loop =
-      opt.dtype ? select_loop(uf, in_types, opt.dtype, opt.casting) : select_loop_cached(uf, in_types.data());
+  const UfuncLoop* loop = opt.dtype ? select_loop(uf, in_types, opt.dtype) : select_loop_cached(uf, in_types.data());
+  // NumPy checks every input cast against casting= (matters for 'no'/'equiv' and dtype=).
+  for (int i = 0; i < uf.nin; ++i)
+    if (!can_cast(in_types[i], loop->types[i], opt.casting))
+      throw TypeError(msg(op, "Cannot cast ufunc '" + uf.name + "' input " + std::to_string(i) + " from " +
+                                  dtype_repr(in_types[i]) + " to " + dtype_repr(loop->types[i]) +
+                                  " with casting rule '" + casting_name(opt.casting) + "'."));
 
   // Inputs in the loop's types (casts make new arrays; scalars become 0-d arrays).
   std::vector<Array> args(uf.nin + uf.nout);

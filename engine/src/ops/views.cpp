@@ -54,11 +54,9 @@ Array reshape(const Array& a, Shape newshape, char order) {
   int64_t known = 1;
   int unknown = -1;
   for (size_t i = 0; i < newshape.size(); ++i) {
-    if (newshape[i] == -1) {
+    if (newshape[i] < 0) {  // NumPy takes any negative value as the unknown dimension
       if (unknown >= 0) throw ValueError(msg("reshape", "can only specify one unknown dimension."));
       unknown = static_cast<int>(i);
-    } else if (newshape[i] < 0) {
-      throw ValueError(msg("reshape", "negative dimensions not allowed."));
     } else {
       known *= newshape[i];
     }
@@ -87,8 +85,38 @@ Array reshape(const Array& a, Shape newshape, char order) {
 }
 
 Array ravel(const Array& a, char order) {
-  if (order == 'F') return reshape(transpose(a), {-1}, 'C');
-  return reshape(a, {-1}, 'C');
+  if (order == 'A') order = a.f_contiguous() && !a.c_contiguous() ? 'F' : 'C';
+  Array src = a;
+  if (order == 'F') {
+    src = transpose(a);
+  } else if (order == 'K') {
+    // Memory order: axes by decreasing |stride| (stable; directions kept, as NumPy does).
+    std::vector<int64_t> perm(a.ndim());
+    std::iota(perm.begin(), perm.end(), 0);
+    std::stable_sort(perm.begin(), perm.end(), [&](int64_t x, int64_t y) {
+      return std::llabs(a.strides()[x]) > std::llabs(a.strides()[y]);
+    });
+    src = transpose(a, perm);
+  }
+  // A view when the elements are contiguous in that order; otherwise NumPy returns a fresh copy
+  // that owns its data (unlike reshape, whose copy is viewed).
+  if (src.c_contiguous()) {
+    Array v = src.view({src.size()}, {static_cast<int64_t>(src.itemsize())}, 0);
+    if (autograd::recording()) autograd::record_view("ravel", src, v);
+    return v;
+  }
+  Array c;
+  {
+    autograd::NoGradGuard no_grad;
+    c = copy(src, 'C');
+  }
+  c.impl()->shape = {c.size()};
+  c.impl()->strides = {static_cast<int64_t>(c.itemsize())};
+  if (autograd::recording())
+    autograd::record("ravel", {src}, {c}, [shape = src.shape()](const autograd::Node&, const std::vector<Array>& g) {
+      return std::vector<Array>{reshape(g[0], shape)};
+    });
+  return c;
 }
 
 Array transpose(const Array& a, const std::vector<int64_t>& axes) {

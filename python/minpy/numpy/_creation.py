@@ -11,7 +11,16 @@ def _shape(shape):
     return (shape,) if isinstance(shape, int) or hasattr(shape, "__index__") and not isinstance(shape, (tuple, list)) else tuple(shape)
 
 
+def _parse(object, dtype):
+    """NumPy parses nested sequences and scalars directly in `dtype` (so out-of-range Python ints
+    raise OverflowError and complex values into real types TypeError, as in NumPy)."""
+    if dtype is not None and not isinstance(object, (_core.ndarray, _np.ndarray)):
+        return _np.asarray(object, dtype=dtype), None
+    return object, dtype
+
+
 def array(object, dtype=None, *, copy=True, order="K", ndmin=0, like=None):
+    object, dtype = _parse(object, dtype)
     a = _core.asarray(object, dtype, copy is True)
     if copy is False and a is not object and not isinstance(object, _core.ndarray):
         raise ValueError("[array] Unable to avoid copy while creating an array as requested.")
@@ -21,6 +30,7 @@ def array(object, dtype=None, *, copy=True, order="K", ndmin=0, like=None):
 
 
 def asarray(a, dtype=None, order=None, *, copy=None, like=None):
+    a, dtype = _parse(a, dtype)
     return _core.asarray(a, dtype, copy is True)
 
 
@@ -32,52 +42,71 @@ def asnumpy(a):
     return _np.array(a)
 
 
+def _dtype_or_float(dtype):
+    return float if dtype is None else dtype
+
+
+def _in_order(a, order):
+    """`a` (a new C-ordered array) laid out in order 'C' or 'F', owning its data as NumPy's."""
+    if order == "F" and a.ndim > 1:
+        return a.copy(order="F")
+    return a
+
+
 def empty(shape, dtype=float, order="C", *, like=None):
-    a = _core.empty(_shape(shape), dtype)
-    return a if order != "F" else a.T.copy().T if False else _fortran(a)
-
-
-def _fortran(a):
-    return a.copy(order="F")
+    return _in_order(_core.empty(_shape(shape), _dtype_or_float(dtype)), order)
 
 
 def zeros(shape, dtype=float, order="C", *, like=None):
-    a = _core.full(_shape(shape), 0, dtype)
-    return a if order == "C" else _fortran(a)
+    return _in_order(_core.full(_shape(shape), 0, _dtype_or_float(dtype)), order)
 
 
 def ones(shape, dtype=float, order="C", *, like=None):
-    a = _core.full(_shape(shape), 1, dtype)
-    return a if order == "C" else _fortran(a)
+    return _in_order(_core.full(_shape(shape), 1, _dtype_or_float(dtype)), order)
 
 
 def full(shape, fill_value, dtype=None, order="C", *, like=None):
-    a = _core.full(_shape(shape), fill_value, dtype)
-    return a if order == "C" else _fortran(a)
+    if dtype is None:
+        # NumPy: the dtype of np.array(fill_value).
+        dtype = fill_value.dtype if isinstance(fill_value, _core.ndarray) else _np.asarray(fill_value).dtype
+    return _in_order(_core.full(_shape(shape), fill_value, dtype), order)
 
 
-def _like_shape(a, shape):
-    return a.shape if shape is None else _shape(shape)
+def _new_like(prototype, dtype, order, shape, fill):
+    """NumPy's *_like layout: order 'K' follows the prototype's memory order (same shape only),
+    'A' is 'F' for F-contiguous prototypes, else 'C'/'F' as named."""
+    p = asarray(prototype)
+    dtype = p.dtype if dtype is None else dtype
+    new_shape = p.shape if shape is None else _shape(shape)
+    order = "K" if order is None else order.upper()
+    if order == "A":
+        order = "F" if p.flags.f_contiguous and not p.flags.c_contiguous else "C"
+    if order == "K":
+        if tuple(new_shape) != p.shape or p.ndim < 2 or p.flags.c_contiguous:
+            order = "C"
+        else:
+            a = p.astype(dtype, order="K")  # a new array with the prototype's layout
+            if fill is not None:
+                a.fill(fill)
+            return a
+    a = _core.empty(new_shape, dtype) if fill is None else _core.full(new_shape, fill, dtype)
+    return _in_order(a, order)
 
 
 def empty_like(prototype, dtype=None, order="K", subok=True, shape=None):
-    p = asarray(prototype)
-    return _core.empty(_like_shape(p, shape), p.dtype if dtype is None else dtype)
+    return _new_like(prototype, dtype, order, shape, None)
 
 
 def zeros_like(a, dtype=None, order="K", subok=True, shape=None):
-    p = asarray(a)
-    return _core.full(_like_shape(p, shape), 0, p.dtype if dtype is None else dtype)
+    return _new_like(a, dtype, order, shape, 0)
 
 
 def ones_like(a, dtype=None, order="K", subok=True, shape=None):
-    p = asarray(a)
-    return _core.full(_like_shape(p, shape), 1, p.dtype if dtype is None else dtype)
+    return _new_like(a, dtype, order, shape, 1)
 
 
 def full_like(a, fill_value, dtype=None, order="K", subok=True, shape=None):
-    p = asarray(a)
-    return _core.full(_like_shape(p, shape), fill_value, p.dtype if dtype is None else dtype)
+    return _new_like(a, dtype, order, shape, fill_value)
 
 
 def copy(a, order="K", subok=False):

@@ -86,6 +86,8 @@ def from_numpy(r, pairs=()):
         base = r
         while isinstance(base, _np.ndarray):
             for orig, view in pairs:
+                if r is view:
+                    return orig  # NumPy returned the argument itself (e.g. positional out)
                 if base is view:
                     offset = r.__array_interface__["data"][0] - orig._data_ptr
                     return _core.view(orig, r.shape, r.strides, offset, r.dtype)
@@ -118,10 +120,18 @@ def call_numpy(name, func, args, kwargs):
     np_kwargs = to_numpy(kwargs, pairs)
     result = func(*np_args, **np_kwargs)
     out = kwargs.get("out")
-    if isinstance(out, _core.ndarray):
-        return out  # NumPy wrote through the zero-copy view
-    if isinstance(out, tuple) and out and all(isinstance(o, _core.ndarray) for o in out):
-        return out
+    if out is not None:
+        # NumPy returns the out= arrays themselves: give back the caller's objects (minpy arrays,
+        # whose memory NumPy wrote through zero-copy views, or the caller's NumPy arrays).
+        outs, np_outs = (out, np_kwargs["out"]) if type(out) is tuple else ((out,), (np_kwargs["out"],))
+
+        def back(r):
+            for o, no in zip(outs, np_outs):
+                if r is no:
+                    return o
+            return from_numpy(r, pairs)
+
+        return tuple(back(r) for r in result) if type(result) is tuple else back(result)
     return from_numpy(result, pairs)
 
 

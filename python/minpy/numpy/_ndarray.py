@@ -54,8 +54,10 @@ def asnumpy(self):
 @_method
 def __array__(self, dtype=None, copy=None):
     a = _np.asarray(memoryview(self))
-    if dtype is not None:
-        a = a.astype(dtype, copy=False)
+    if dtype is not None and _np.dtype(dtype) != a.dtype:
+        if copy is False:
+            raise ValueError("[__array__] Unable to avoid copy while creating an array as requested.")
+        return a.astype(dtype)  # already a new array
     if copy:
         a = a.copy()
     return a

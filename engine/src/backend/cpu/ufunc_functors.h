@@ -15,6 +15,72 @@ enum KernelError { kNone = 0, kNegativeIntPower = 1 };
 namespace fn {
 using namespace minpy::scalar;
 
+// NumPy's complex arithmetic. The product is what its vectorised loop computes on x86 with FMA3
+// (fused multiply-add/sub of the real parts against the rounded imaginary products), with no C99
+// Annex G recovery of infinities as std::complex's operator* does; the quotient is Smith's.
+template <class C> inline C cmul(C a, C b) {
+  return C(std::fma(a.real(), b.real(), -(a.imag() * b.imag())), std::fma(a.real(), b.imag(), a.imag() * b.real()));
+}
+template <class C> inline C cdiv(C a, C b) {
+  using F = typename C::value_type;
+  F br = b.real(), bi = b.imag();
+  if (std::fabs(br) >= std::fabs(bi)) {
+    if (br == 0 && bi == 0) return C(a.real() / std::fabs(br), a.imag() / std::fabs(br));
+    F rat = bi / br, scl = F(1) / (br + bi * rat);
+    return C((a.real() + a.imag() * rat) * scl, (a.imag() - a.real() * rat) * scl);
+  }
+  F rat = br / bi, scl = F(1) / (bi + br * rat);
+  return C((a.real() * rat + a.imag()) * scl, (a.imag() * rat - a.real()) * scl);
+}
+// |z| as NumPy's vectorised loop computes it: larger * sqrt(fma(r, r, 1)), r = smaller / larger,
+// with an infinite part winning over NaN. (std::hypot rounds differently in the last bit.)
+template <class C> inline typename C::value_type cabs(C z) {
+  using F = typename C::value_type;
+  F re = std::fabs(z.real()), im = std::fabs(z.imag());
+  if (std::isinf(re) || std::isinf(im)) return std::numeric_limits<F>::infinity();
+  if (std::isnan(re) || std::isnan(im)) return std::numeric_limits<F>::quiet_NaN();
+  F larger = std::max(re, im), smaller = std::min(re, im);
+  F r = larger == 0 ? F(0) : smaller / larger;
+  return std::sqrt(std::fma(r, r, F(1))) * larger;
+}
+// NumPy's complex power: exact special cases for b == 0, a == 0 and small integral real exponents
+// (repeated squaring), the C library's cpow otherwise.
+template <class C> inline C cpow(C a, C b) {
+  using F = typename C::value_type;
+  if (b.real() == 0 && b.imag() == 0) return C(1, 0);
+  if (a.real() == 0 && a.imag() == 0) {
+    if (b.real() > 0) return C(0, 0);  // NumPy ignores the imaginary part of b here
+    return C(NAN, NAN);
+  }
+  F br = b.real();
+  if (b.imag() == 0 && std::fabs(br) < 100 && br == std::trunc(br)) {
+    int64_t n = static_cast<int64_t>(br);
+    if (n == 1) return a;
+    if (n == 2) return cmul(a, a);
+    if (n == 3) return cmul(cmul(a, a), a);
+    uint64_t e = static_cast<uint64_t>(n < 0 ? -n : n);
+    C acc(1, 0), p = a;
+    for (uint64_t mask = 1;; mask <<= 1) {
+      if (e & mask) acc = cmul(acc, p);
+      if (e < (mask << 1)) break;
+      p = cmul(p, p);
+    }
+    return n < 0 ? cdiv(C(1, 0), acc) : acc;
+  }
+  return std::pow(a, b);
+}
+
+// NumPy's complex expm1 and log1p formulas (NumPy's results, including where they lose precision
+// or overflow early, e.g. log1p of huge values goes through hypot and gives inf).
+template <class C> inline C cexpm1(C x) {
+  auto h = std::sin(x.imag() / 2);
+  return C(std::expm1(x.real()) * std::cos(x.imag()) - 2 * h * h, std::exp(x.real()) * std::sin(x.imag()));
+}
+template <class C> inline C clog1p(C x) {
+  auto re = x.real() + 1;
+  return C(std::log(std::hypot(re, x.imag())), std::atan2(x.imag(), re));
+}
+
 // Helpers that evaluate a real function in float32 for float16 inputs.
 #define MINPY_REAL_FN(NAME, EXPR_REAL, EXPR_CPLX)                       \
   struct NAME {                                                         \
@@ -26,12 +92,12 @@ using namespace minpy::scalar;
 MINPY_REAL_FN(sqrt, std::sqrt(x), std::sqrt(x))
 MINPY_REAL_FN(cbrt, std::cbrt(x), x)
 MINPY_REAL_FN(exp, vmath::exp(static_cast<double>(x)), std::exp(x))
-MINPY_REAL_FN(exp2, std::exp2(x), std::pow(decltype(x)(2), x))
-MINPY_REAL_FN(expm1, std::expm1(x), std::exp(x) - decltype(x)(1))
+MINPY_REAL_FN(exp2, std::exp2(x), std::exp(x * typename decltype(x)::value_type(M_LN2)))
+MINPY_REAL_FN(expm1, std::expm1(x), cexpm1(x))
 MINPY_REAL_FN(log, vmath::log(static_cast<double>(x)), std::log(x))
-MINPY_REAL_FN(log2, std::log2(x), std::log(x) / std::log(typename decltype(x)::value_type(2)))
-MINPY_REAL_FN(log10, std::log10(x), std::log10(x))
-MINPY_REAL_FN(log1p, std::log1p(x), std::log(decltype(x)(1) + x))
+MINPY_REAL_FN(log2, std::log2(x), std::log(x) * typename decltype(x)::value_type(M_LOG2E))
+MINPY_REAL_FN(log10, std::log10(x), std::log(x) * typename decltype(x)::value_type(M_LOG10E))
+MINPY_REAL_FN(log1p, std::log1p(x), clog1p(x))
 MINPY_REAL_FN(sin, std::sin(x), std::sin(x))
 MINPY_REAL_FN(cos, std::cos(x), std::cos(x))
 MINPY_REAL_FN(tan, std::tan(x), std::tan(x))
@@ -45,8 +111,9 @@ MINPY_REAL_FN(arcsinh, std::asinh(x), std::asinh(x))
 MINPY_REAL_FN(arccosh, std::acosh(x), std::acosh(x))
 MINPY_REAL_FN(arctanh, std::atanh(x), std::atanh(x))
 MINPY_REAL_FN(rint, std::nearbyint(x), decltype(x)(std::nearbyint(x.real()), std::nearbyint(x.imag())))
-MINPY_REAL_FN(deg2rad, x * static_cast<calc_t<A>>(M_PI / 180.0), x)
-MINPY_REAL_FN(rad2deg, x * static_cast<calc_t<A>>(180.0 / M_PI), x)
+// The factors are formed in the argument's precision (float32: pi_f / 180_f), as NumPy does.
+MINPY_REAL_FN(deg2rad, x * (static_cast<calc_t<A>>(M_PI) / calc_t<A>(180)), x)
+MINPY_REAL_FN(rad2deg, x * (calc_t<A>(180) / static_cast<calc_t<A>>(M_PI)), x)
 #undef MINPY_REAL_FN
 
 // floor/ceil/trunc have integer and bool loops that return the input unchanged.
@@ -64,8 +131,18 @@ MINPY_ROUNDING_FN(trunc, std::trunc)
 
 struct add { template <class R, class A> static R apply(A a, A b) { return wrap_add(a, b); } };
 struct subtract { template <class R, class A> static R apply(A a, A b) { return wrap_sub(a, b); } };
-struct multiply { template <class R, class A> static R apply(A a, A b) { return wrap_mul(a, b); } };
-struct true_divide { template <class R, class A> static R apply(A a, A b) { return a / b; } };
+struct multiply {
+  template <class R, class A> static R apply(A a, A b) {
+    if constexpr (is_cplx<A>) return cmul(a, b);
+    else return wrap_mul(a, b);
+  }
+};
+struct true_divide {
+  template <class R, class A> static R apply(A a, A b) {
+    if constexpr (is_cplx<A>) return cdiv(a, b);
+    else return a / b;
+  }
+};
 struct floor_divide {
   template <class R, class A> static R apply(A a, A b) {
     if constexpr (is_int<A>) return int_floordiv(a, b);
@@ -99,12 +176,16 @@ struct power {
       if constexpr (std::is_signed_v<A>) if (b < 0) { g_kernel_error = kNegativeIntPower; return 0; }
       return int_pow(a, b);
     } else if constexpr (is_cplx<A>) {
-      if (b == A(2)) return a * a;
-      return std::pow(a, b);
+      return cpow(a, b);
     } else return static_cast<R>(std::pow(static_cast<calc_t<A>>(a), static_cast<calc_t<A>>(b)));
   }
 };
-struct float_power { template <class R, class A> static R apply(A a, A b) { return std::pow(a, b); } };
+struct float_power {
+  template <class R, class A> static R apply(A a, A b) {
+    if constexpr (is_cplx<A>) return cpow(a, b);
+    else return std::pow(a, b);
+  }
+};
 struct negative { template <class R, class A> static R apply(A a) { return wrap_neg(a); } };
 struct positive { template <class R, class A> static R apply(A a) { return a; } };
 struct conjugate {
@@ -112,7 +193,7 @@ struct conjugate {
 };
 struct absolute {
   template <class R, class A> static R apply(A a) {
-    if constexpr (is_cplx<A>) return std::abs(a);
+    if constexpr (is_cplx<A>) return cabs(a);
     else if constexpr (std::is_same_v<A, bool> || std::is_unsigned_v<A>) return a;
     else if constexpr (is_int<A>) return a < 0 ? wrap_neg(a) : a;
     else return static_cast<R>(std::fabs(static_cast<calc_t<A>>(a)));
@@ -121,9 +202,19 @@ struct absolute {
 struct sign {
   template <class R, class A> static R apply(A a) {
     if constexpr (is_cplx<A>) {
-      if (is_nan(a)) return R(NAN, NAN);
-      auto m = std::abs(a);
-      return m == 0 ? R(0) : a / m;
+      // NumPy 2: z / |z|, with |z| = hypot (so inf beats nan), +-1 or +-1j on one infinite part.
+      using F = typename A::value_type;
+      F m = std::hypot(a.real(), a.imag());
+      if (std::isnan(m)) return R(NAN, NAN);
+      if (std::isinf(m)) {
+        if (std::isinf(a.real())) {
+          if (std::isinf(a.imag())) return R(NAN, NAN);
+          return R(a.real() > 0 ? 1 : -1, 0);
+        }
+        return R(0, a.imag() > 0 ? 1 : -1);
+      }
+      if (m == 0) return R(0, 0);
+      return R(a.real() / m, a.imag() / m);
     } else if constexpr (is_flt<A>) {
       calc_t<A> x = a;
       return static_cast<R>(x > 0 ? 1 : x < 0 ? -1 : x == 0 ? 0 : x);
@@ -134,14 +225,31 @@ struct sign {
 struct reciprocal {
   template <class R, class A> static R apply(A a) {
     if constexpr (is_int<A>) {
-      // NumPy: 1/x with integer division; 1/0 gives 0 (with a warning).
-      if (a == 0) return 0;
+      // NumPy computes 1.0/x and converts: 1/0 = inf becomes INT_MIN for (u)int32/64 on x86 signed
+      // conversions, 0 for the narrower and unsigned types.
+      if (a == 0) {
+        if constexpr (std::is_signed_v<A> && sizeof(A) >= 4) return std::numeric_limits<A>::min();
+        else return 0;
+      }
       if constexpr (std::is_signed_v<A>) if (a == -1) return -1;
       return static_cast<R>(1 / a);
+    } else if constexpr (is_cplx<A>) {
+      using F = typename A::value_type;
+      if (std::fabs(a.imag()) <= std::fabs(a.real())) {
+        F r = a.imag() / a.real(), d = a.real() + a.imag() * r;
+        return R(1 / d, -r / d);
+      }
+      F r = a.real() / a.imag(), d = a.real() * r + a.imag();
+      return R(r / d, F(-1) / d);
     } else return static_cast<R>(A(1) / a);
   }
 };
-struct square { template <class R, class A> static R apply(A a) { return wrap_mul(a, a); } };
+struct square {
+  template <class R, class A> static R apply(A a) {
+    if constexpr (is_cplx<A>) return cmul(a, a);
+    else return wrap_mul(a, a);
+  }
+};
 struct arctan2 {
   template <class R, class A> static R apply(A a, A b) { return static_cast<R>(std::atan2(static_cast<calc_t<A>>(a), static_cast<calc_t<A>>(b))); }
 };
@@ -164,11 +272,11 @@ struct logaddexp {
 struct logaddexp2 {
   template <class R, class A> static R apply(A a0, A b0) {
     calc_t<A> a = a0, b = b0;
-    const calc_t<A> ln2 = std::log(calc_t<A>(2));
+    const calc_t<A> log2e = static_cast<calc_t<A>>(M_LOG2E);  // NumPy multiplies by log2(e)
     if (a == b) return static_cast<R>(a + 1);
     calc_t<A> d = a - b;
-    if (d > 0) return static_cast<R>(a + std::log1p(std::exp2(-d)) / ln2);
-    if (d <= 0) return static_cast<R>(b + std::log1p(std::exp2(d)) / ln2);
+    if (d > 0) return static_cast<R>(a + log2e * std::log1p(std::exp2(-d)));
+    if (d <= 0) return static_cast<R>(b + log2e * std::log1p(std::exp2(d)));
     return static_cast<R>(d);
   }
 };
@@ -180,37 +288,78 @@ struct heaviside {
   }
 };
 
-// maximum/minimum propagate NaN; fmax/fmin ignore it. Complex compares lexicographically.
+// maximum/minimum propagate NaN; fmax/fmin ignore it. Complex compares lexicographically, with
+// NumPy's rules for NaN parts. Ties (0.0 vs -0.0) give what NumPy's loops give: the second operand
+// for float32/float64, the first for float16 and complex.
 template <bool Max, bool PropagateNan>
 struct extremum {
+  template <class A> static bool first_wins_cplx(A a, A b) {
+    // NumPy's CGE/CLE: a NaN imaginary part only blocks the strict real comparison.
+    bool strict = Max ? a.real() > b.real() : a.real() < b.real();
+    bool tie = a.real() == b.real() && (Max ? a.imag() >= b.imag() : a.imag() <= b.imag());
+    return (strict && !std::isnan(a.imag()) && !std::isnan(b.imag())) || tie;
+  }
   template <class R, class A> static R apply(A a, A b) {
-    if constexpr (is_cplx<A> || is_flt<A>) {
+    if constexpr (is_cplx<A>) {
+      if constexpr (PropagateNan) return (is_nan(a) || first_wins_cplx(a, b)) ? a : b;
+      else return (is_nan(b) || first_wins_cplx(a, b)) ? a : b;
+    } else if constexpr (is_flt<A>) {
       bool na = is_nan(a), nb = is_nan(b);
       if (na || nb) {
         if constexpr (PropagateNan) return na ? a : b;
         else return na ? b : a;
       }
+      calc_t<A> x = a, y = b;
+      if constexpr (std::is_same_v<A, float16>) {
+        if constexpr (Max) return y > x ? b : a;
+        else return y < x ? b : a;
+      } else {
+        if constexpr (Max) return x > y ? a : b;
+        else return x < y ? a : b;
+      }
+    } else {
+      if constexpr (Max) return a < b ? b : a;
+      else return b < a ? b : a;
     }
-    bool a_less;
-    if constexpr (is_cplx<A>) a_less = cplx_less(a, b);
-    else a_less = a < b;
-    if constexpr (Max) return a_less ? b : a;
-    else return a_less ? a : b;
   }
 };
 struct maximum : extremum<true, true> {};
 struct minimum : extremum<false, true> {};
 struct fmax : extremum<true, false> {};
 struct fmin : extremum<false, false> {};
+// clip = min(max(x, lo), hi) with NaN propagation; on ties NumPy keeps the bound (strict
+// comparisons) except for float16, whose loop keeps x.
 struct clip {
+  template <class A> static bool gt(A a, A b) {
+    if constexpr (is_cplx<A>) return cplx_less(b, a);
+    else return static_cast<calc_t<A>>(a) > static_cast<calc_t<A>>(b);
+  }
   template <class R, class A> static R apply(A x, A lo, A hi) {
-    return minimum::apply<R>(maximum::apply<R>(x, lo), hi);
+    if constexpr (std::is_same_v<A, float16>) {
+      float t = x;
+      if (!(std::isnan(t) || t >= float(lo))) t = lo;
+      if (!(std::isnan(t) || t <= float(hi))) t = hi;
+      return static_cast<R>(t);
+    } else {
+      A t = (is_nan(x) || gt(x, lo)) ? x : lo;
+      return (is_nan(t) || gt(hi, t)) ? t : hi;
+    }
   }
 };
 
 // Comparisons; int64 against uint64 compares exact values (NumPy's qQ loops).
+// Complex order is lexicographic, but NumPy's CLT/CLE make any comparison with a NaN part False
+// (a NaN imaginary part blocks the strict real comparison too).
+template <class C> inline bool cplx_lt(C a, C b) {
+  return (a.real() < b.real() && !std::isnan(a.imag()) && !std::isnan(b.imag())) ||
+         (a.real() == b.real() && a.imag() < b.imag());
+}
+template <class C> inline bool cplx_le(C a, C b) {
+  return (a.real() < b.real() && !std::isnan(a.imag()) && !std::isnan(b.imag())) ||
+         (a.real() == b.real() && a.imag() <= b.imag());
+}
 template <class A, class B> inline bool cmp_lt(A a, B b) {
-  if constexpr (is_cplx<A>) return cplx_less(a, b);
+  if constexpr (is_cplx<A>) return cplx_lt(a, b);
   else if constexpr (is_int<A> && is_int<B>) return std::cmp_less(a, b);
   else return a < b;
 }
@@ -224,7 +373,7 @@ struct less { template <class R, class A, class B> static R apply(A a, B b) { re
 struct greater { template <class R, class A, class B> static R apply(A a, B b) { return cmp_lt(b, a); } };
 struct less_equal {
   template <class R, class A, class B> static R apply(A a, B b) {
-    if constexpr (is_cplx<A>) return cmp_lt(a, b) || a == b;
+    if constexpr (is_cplx<A>) return cplx_le(a, b);
     else if constexpr (is_int<A> && is_int<B>) return std::cmp_less_equal(a, b);
     else return a <= b;
   }

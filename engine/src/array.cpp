@@ -86,13 +86,13 @@ Array Array::empty_like_layout(const Array& like, const Shape& shape, DType dtyp
   return out;
 }
 
-Array Array::view(const Shape& shape, const Shape& strides, int64_t offset_bytes, DType dtype) const {
+Array Array::view(Shape shape, Shape strides, int64_t offset_bytes, DType dtype) const {
   auto v = std::make_shared<ArrayImpl>();
   v->storage = impl_->storage;
-  v->shape = shape;
-  v->strides = strides;
-  v->offset = impl_->offset + offset_bytes;
   v->size = shape_size(shape);
+  v->shape = std::move(shape);
+  v->strides = std::move(strides);
+  v->offset = impl_->offset + offset_bytes;
   v->dtype = dtype;
   v->writeable = impl_->writeable;
   v->base = impl_->base ? impl_->base : impl_;

@@ -158,7 +158,7 @@ PyObject* mp_subscript(PyObject* self, PyObject* key) {
         long long i = PyLong_AsLongLongAndOverflow(key, &overflow);
         if (!overflow && i >= -n && i < n) {
           if (i < 0) i += n;
-          return wrap_array(a.view(rest, rest_strides, i * stride0)).release().ptr();
+          return wrap_array(a.view(std::move(rest), std::move(rest_strides), i * stride0)).release().ptr();
         }
       } else if (PySlice_Check(key)) {
         Py_ssize_t start, stop, step;
@@ -166,7 +166,7 @@ PyObject* mp_subscript(PyObject* self, PyObject* key) {
         Py_ssize_t len = PySlice_AdjustIndices(n, &start, &stop, step);
         rest.insert(rest.begin(), len);
         rest_strides.insert(rest_strides.begin(), stride0 * step);
-        return wrap_array(a.view(rest, rest_strides, len > 0 ? start * stride0 : 0)).release().ptr();
+        return wrap_array(a.view(std::move(rest), std::move(rest_strides), len > 0 ? start * stride0 : 0)).release().ptr();
       }
     }
     return getitem(self, key).release().ptr();

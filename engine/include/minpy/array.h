@@ -66,9 +66,10 @@ class Array {
   // A new array laid out with the axis order of `like` (NumPy's order='K'); C order if ambiguous.
   static Array empty_like_layout(const Array& like, const Shape& shape, DType dtype);
   // A view of this array's storage with the given layout; offset is relative to this array's data.
-  Array view(const Shape& shape, const Shape& strides, int64_t offset_bytes, DType dtype) const;
-  Array view(const Shape& shape, const Shape& strides, int64_t offset_bytes) const {
-    return view(shape, strides, offset_bytes, dtype());
+  // (shape and strides are taken by value: callers that build them can move them in)
+  Array view(Shape shape, Shape strides, int64_t offset_bytes, DType dtype) const;
+  Array view(Shape shape, Shape strides, int64_t offset_bytes) const {
+    return view(std::move(shape), std::move(strides), offset_bytes, dtype());
   }
 
   bool defined() const { return impl_ != nullptr; }

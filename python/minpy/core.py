@@ -3,12 +3,15 @@
 The tape lives in the C++ engine: `grad` pushes a tape, marks the chosen arguments as its leaves,
 runs `fun` (native Python control flow is fine: the tape records the ops actually run), pops the
 tape and asks the engine for the backward pass. Tapes nest, so grad(grad(f)) works to any order.
+Custom ops with their own gradients: `customop` (minpy.primitive).
 """
 import numbers
 
 from minpy import _core
+from minpy.primitive import NoGradientFuncError, Primitive, customop
 
-__all__ = ["grad", "grad_and_loss", "value_and_grad", "stop_gradient"]
+__all__ = ["grad", "grad_and_loss", "value_and_grad", "stop_gradient", "customop", "Primitive",
+           "NoGradientFuncError"]
 
 stop_gradient = _core.stop_gradient
 

@@ -123,6 +123,53 @@ class WriteTarget {
   const Array* saved_;
 };
 
+// ---- custom ops ----
+// An op made of a forward function and its VJP, e.g. (softplus, VJP g * sigmoid(x)):
+//   autograd::register_op("softplus",
+//       [](const std::vector<Array>& in) { return std::vector<Array>{ufunc1("log1p", ufunc1("exp", in[0]))}; },
+//       [](const autograd::OpVjpArgs& a) {  // engine ops: differentiable again (higher order)
+//         Array s = ufunc2("true_divide", Scalar::from_float(1.0), ufunc2("add", Scalar::from_float(1.0), ufunc1("exp", ufunc1("negative", a.inputs[0]))));
+//         return std::vector<Array>{ufunc2("multiply", a.g[0], s)};
+//       });
+//   Array y = autograd::call_op("softplus", {x})[0];   // or the returned Op: (*op)({x})
+// The forward runs with recording suspended (the op is one node, whatever it computes inside).
+// When an input is tracked, one node is recorded on every tape tracking an input; its VJP gets the
+// inputs and outputs (version-checked: ValueError if written in place since) and one cotangent per
+// output (zeros for outputs the result does not depend on), and returns one gradient per input
+// (undefined: none; a gradient of a broadcastable shape is broadcast, one of a larger broadcast
+// shape summed, and cast to the input's dtype). needs[i] tells whether input i's gradient is used.
+struct OpVjpArgs {
+  const std::vector<Array>& inputs;
+  const std::vector<Array>& outputs;
+  const std::vector<Array>& g;
+  const std::vector<bool>& needs;
+};
+using OpForward = std::function<std::vector<Array>(const std::vector<Array>& inputs)>;
+using OpVjp = std::function<std::vector<Array>(const OpVjpArgs&)>;
+class Op {
+ public:
+  Op(std::string name, OpForward forward, OpVjp vjp);
+  std::vector<Array> operator()(const std::vector<Array>& inputs) const;
+  const char* name() const { return name_; }
+ private:
+  const char* name_;
+  OpForward forward_;
+  OpVjp vjp_;
+};
+// Registers (replacing an op of the same name; ops already handed out stay valid) and returns it.
+std::shared_ptr<const Op> register_op(const std::string& name, OpForward forward, OpVjp vjp);
+std::shared_ptr<const Op> find_op(const std::string& name);  // null when none is registered
+// Calls the registered op `name` (ValueError when there is none).
+std::vector<Array> call_op(const std::string& name, const std::vector<Array>& inputs);
+// g as the gradient of input i of n: broadcast up to the input's shape when it is smaller (the
+// recorder sums larger broadcast shapes down); ValueError when the shapes do not fit.
+Array fit_gradient(const Node& n, size_t input, const Array& g);
+// A node name that lives as long as the program (Node::name is a plain pointer).
+const char* intern_name(const std::string& name);
+// Suspends recording and returns the previous state (for bindings that cannot hold a NoGradGuard).
+int suspend_recording();
+void resume_recording(int previous);
+
 // ---- differentiable helpers for VJPs ----
 // g summed over the axes it was broadcast along to reach `shape` (NumPy's unbroadcast).
 Array sum_to_shape(const Array& g, const Shape& shape);

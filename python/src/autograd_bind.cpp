@@ -60,7 +60,7 @@ void init_autograd(nb::module_& m) {
                      [fn, nin](const autograd::Node& n, const std::vector<Array>& g) {
                        nb::gil_scoped_acquire gil;
                        nb::list gl, needs, sin, sout;
-                       for (size_t i = 0; i < n.saved_.size(); ++i)  // version-checked
+                       for (size_t i = 0; i < n.num_saved(); ++i)  // version-checked
                          (i < nin ? sin : sout).append(nb::cast(n.saved(i)));
                        for (const auto& a : g) gl.append(nb::cast(a));
                        for (size_t i = 0; i < nin; ++i) needs.append(nb::bool_(n.needs_grad(i)));
@@ -71,7 +71,7 @@ void init_autograd(nb::module_& m) {
                          if (i >= nin) break;
                          if (!item.is_none() && n.needs_grad(i)) {
                            Array gi = to_array(item);
-                           if (!is_floating(gi.dtype())) gi = astype(gi, n.in_dtypes[i]);
+                           if (!is_floating(gi.dtype())) gi = astype(gi, n.ins[i].dtype());
                            out[i] = autograd::fit_gradient(n, i, gi);
                          }
                          ++i;

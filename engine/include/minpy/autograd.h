@@ -16,6 +16,7 @@
 #pragma once
 #include <cstdint>
 #include <functional>
+#include <initializer_list>
 #include <memory>
 #include <string>
 #include <vector>
@@ -27,6 +28,96 @@ namespace minpy::autograd {
 
 struct Node;
 
+// A vector holding up to N elements inline (no heap allocation): nodes, entries and VJP arguments
+// use it, since recording allocates on every op of a differentiated function.
+template <class T, size_t N>
+class SmallVec {
+ public:
+  SmallVec() = default;
+  SmallVec(std::initializer_list<T> init) {
+    for (const auto& v : init) push_back(v);
+  }
+  size_t size() const { return n_; }
+  bool empty() const { return n_ == 0; }
+  T* data() { return n_ > N ? heap_.data() : inl_; }
+  const T* data() const { return n_ > N ? heap_.data() : inl_; }
+  T& operator[](size_t i) { return data()[i]; }
+  const T& operator[](size_t i) const { return data()[i]; }
+  T* begin() { return data(); }
+  T* end() { return data() + n_; }
+  const T* begin() const { return data(); }
+  const T* end() const { return data() + n_; }
+  T& back() { return data()[n_ - 1]; }
+  const T& back() const { return data()[n_ - 1]; }
+  void resize(size_t n) {
+    if (n > N) {
+      if (n_ <= N) {
+        heap_.resize(n);
+        for (size_t i = 0; i < n_; ++i) heap_[i] = std::move(inl_[i]);
+      } else {
+        heap_.resize(n);
+      }
+    } else {
+      if (n_ > N)
+        for (size_t i = 0; i < n; ++i) inl_[i] = std::move(heap_[i]);
+      heap_.clear();
+      for (size_t i = n; i < N; ++i) inl_[i] = T();
+    }
+    n_ = n;
+  }
+  void push_back(T v) {
+    resize(n_ + 1);
+    back() = std::move(v);
+  }
+  void clear() { resize(0); }
+  template <class Pred>
+  void erase_if(Pred p) {
+    size_t k = 0;
+    for (size_t i = 0; i < n_; ++i)
+      if (!p((*this)[i])) {
+        if (k != i) (*this)[k] = std::move((*this)[i]);
+        ++k;
+      }
+    resize(k);
+  }
+
+ private:
+  size_t n_ = 0;
+  T inl_[N] = {};
+  std::vector<T> heap_;
+};
+
+// A shape and dtype kept by a node (dims inline up to 4-d).
+class TensorMeta {
+ public:
+  TensorMeta() = default;
+  explicit TensorMeta(const Array& a) {
+    if (a.defined()) set(a.shape(), a.dtype());
+  }
+  void set(const Shape& s, DType t) {
+    dtype_ = t;
+    nd_ = static_cast<int>(s.size());
+    if (s.size() <= 4) std::copy(s.begin(), s.end(), inl_);
+    else heap_ = s;
+  }
+  DType dtype() const { return dtype_; }
+  int ndim() const { return nd_; }
+  int64_t dim(int i) const { return nd_ <= 4 ? inl_[i] : heap_[i]; }
+  Shape shape() const { return nd_ <= 4 ? Shape(inl_, inl_ + nd_) : heap_; }
+  bool same_shape(const Shape& s) const {
+    if (static_cast<int>(s.size()) != nd_) return false;
+    for (int i = 0; i < nd_; ++i)
+      if (s[i] != dim(i)) return false;
+    return true;
+  }
+
+ private:
+  DType dtype_ = DType::Float64;
+  int nd_ = 0;
+  int64_t inl_[4] = {};
+  Shape heap_;
+};
+
 // Where an array's value came from on one tape.
 struct GradEntry {
   uint64_t tape = 0;
@@ -36,7 +127,7 @@ struct GradEntry {
   std::shared_ptr<ArrayImpl> view_src;  // for recorded views: the array this one views
 };
 struct AutogradMeta {
-  std::vector<GradEntry> entries;
+  SmallVec<GradEntry, 2> entries;
 };
 
 using VjpFn = std::function<std::vector<Array>(const Node&, const std::vector<Array>& gouts)>;
@@ -48,15 +139,24 @@ struct Node {
     std::shared_ptr<Node> node;  // null: this input gets no gradient
     int index = 0;
   };
-  std::vector<Edge> edges;  // one per input
-  std::vector<Shape> in_shapes, out_shapes;
-  std::vector<DType> in_dtypes, out_dtypes;
+  SmallVec<Edge, 3> edges;     // one per input
+  SmallVec<TensorMeta, 3> ins;  // shape and dtype per input
+  SmallVec<TensorMeta, 1> outs; // per output
   VjpFn vjp;
-  // The saved value i; ValueError when its memory was written after it was saved.
+  // The saved value i; ValueError when its memory was written after it was saved. An undefined
+  // saved value (an undefined array was passed) is returned as is.
   const Array& saved(size_t i) const;
-  std::vector<Array> saved_;
-  std::vector<uint64_t> saved_versions_;
+  size_t num_saved() const { return saved_.size(); }
   bool needs_grad(size_t input) const { return input < edges.size() && edges[input].node != nullptr; }
+
+  // Internal: saved values and their storage versions; backward's per-pass state.
+  struct Saved {
+    Array value;
+    uint64_t version = 0;
+  };
+  SmallVec<Saved, 2> saved_;
+  mutable uint64_t pass_ = 0;             // the backward pass that last visited this node
+  mutable SmallVec<Array, 1> grad_acc_;  // cotangents accumulated for the outputs in that pass
 };
 
 namespace detail {
@@ -180,10 +280,10 @@ Array ones(const Shape& shape, DType dtype);
 
 // ---- ufunc VJP rules (autograd/vjp_ufunc.cpp) ----
 struct UfuncVjpArgs {
-  std::vector<Operand> in;   // the inputs as the ufunc saw them (scalars stay scalars)
-  std::vector<Array> out;    // the outputs (saved only when the rule asks)
-  std::vector<Array> g;      // cotangent per output
-  std::vector<bool> needs;   // per input: whether its gradient is wanted
+  SmallVec<Operand, 3> in;   // the inputs as the ufunc saw them (scalars stay scalars)
+  SmallVec<Array, 2> out;    // the outputs (saved only when the rule asks)
+  SmallVec<Array, 2> g;      // cotangent per output
+  SmallVec<uint8_t, 3> needs;  // per input: whether its gradient is wanted (0/1)
   const Node* node = nullptr;
 };
 struct UfuncVjpRule {
@@ -191,6 +291,9 @@ struct UfuncVjpRule {
   bool save_outputs = false;
   // Gradient per input in the broadcast shape (undefined: none); the caller unbroadcasts and casts.
   std::function<std::vector<Array>(const UfuncVjpArgs&)> vjp;
+  // Optional first-order fast path (fused loops), tried when no tape records the backward pass:
+  // fills the result like vjp and returns true, or returns false to use vjp.
+  std::function<bool(const UfuncVjpArgs&, std::vector<Array>&)> fast;
 };
 void register_ufunc_vjp(const std::string& name, UfuncVjpRule rule);
 const UfuncVjpRule* find_ufunc_vjp(const std::string& name);

@@ -60,9 +60,9 @@ std::vector<Array> Op::operator()(const std::vector<Array>& inputs) const {
   }
   record(name_, inputs, outs,
          [vjp = vjp_, nin](const Node& n, const std::vector<Array>& g) {
-           std::vector<Array> ins(nin), outv(n.saved_.size() - nin);
-           for (size_t i = 0; i < nin; ++i) ins[i] = n.saved_[i].defined() ? n.saved(i) : Array();
-           for (size_t j = 0; j < outv.size(); ++j) outv[j] = n.saved_[nin + j].defined() ? n.saved(nin + j) : Array();
+           std::vector<Array> ins(nin), outv(n.num_saved() - nin);
+           for (size_t i = 0; i < nin; ++i) ins[i] = n.saved(i);
+           for (size_t j = 0; j < outv.size(); ++j) outv[j] = n.saved(nin + j);
            std::vector<bool> needs(nin);
            for (size_t i = 0; i < nin; ++i) needs[i] = n.needs_grad(i);
            std::vector<Array> r = vjp(OpVjpArgs{ins, outv, g, needs});
@@ -76,7 +76,7 @@ std::vector<Array> Op::operator()(const std::vector<Array>& inputs) const {
 }
 
 Array fit_gradient(const Node& n, size_t input, const Array& g) {
-  const Shape& s = n.in_shapes[input];
+  const Shape s = n.ins[input].shape();
   if (g.shape() == s) return g;
   size_t nd = g.ndim(), sd = s.size();
   bool ok = true;

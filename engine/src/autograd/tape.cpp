@@ -245,6 +245,11 @@ Array stop_gradient(const Array& a) {
 
 void record(const char* name, const std::vector<Array>& inputs, const std::vector<Array>& outputs, VjpFn vjp,
             const std::vector<Array>& saved) {
+  record_span(name, {inputs.data(), inputs.size()}, {outputs.data(), outputs.size()}, std::move(vjp),
+              {saved.data(), saved.size()});
+}
+
+void record_span(const char* name, Span inputs, Span outputs, VjpFn&& vjp, Span saved) {
   if (!recording()) return;
   bool any_float_out = false;
   for (const auto& o : outputs) any_float_out |= o.defined() && is_floating(o.dtype());
@@ -278,11 +283,18 @@ void record(const char* name, const std::vector<Array>& inputs, const std::vecto
     bool last = level + 1 == ntapes;
     n->vjp = last ? std::move(vjp) : vjp;
     n->saved_.resize(saved.size());
-    for (size_t k = 0; k < saved.size(); ++k)
-      if (saved[k].defined()) {
-        n->saved_[k].value = make_saved(saved[k], level);
-        n->saved_[k].version = n->saved_[k].value.storage()->version;
-      }
+    for (size_t k = 0; k < saved.size(); ++k) {
+      const Array& sv = saved[k];
+      if (!sv.defined()) continue;
+      // On the outermost tape an input that owns its memory is saved as itself: no entry of an
+      // outer tape needs snapshotting, its own entries only lead to earlier nodes, and a later
+      // in-place write is caught by the version check. Outputs (their entries will lead to this
+      // node: a cycle) and views (saved as copies) get a fresh handle.
+      bool share = level == 0 && !sv.impl()->base;
+      for (size_t j = 0; share && j < outputs.size(); ++j) share = outputs[j].impl() != sv.impl();
+      n->saved_[k].value = share ? sv : make_saved(sv, level);
+      n->saved_[k].version = n->saved_[k].value.storage()->version;
+    }
     for (size_t j = 0; j < outputs.size(); ++j)
       if (outputs[j].defined() && is_floating(outputs[j].dtype()))
         set_entry(outputs[j].impl().get(), GradEntry{t, n, static_cast<int>(j), outputs[j].storage()->version, nullptr});

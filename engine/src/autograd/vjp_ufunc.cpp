@@ -374,26 +374,26 @@ void record_ufunc(const Ufunc& uf, const std::vector<Operand>& inputs, const std
   c.rule = rule;
   c.nin = static_cast<uint8_t>(inputs.size());
   c.nout = static_cast<uint8_t>(outs.size());
-  std::vector<Array> arrays;
-  arrays.reserve(inputs.size());
+  Array arrays[3];
+  size_t na = 0;
   c.consts.resize(inputs.size());
   for (size_t i = 0; i < inputs.size(); ++i) {
     if (auto* a = std::get_if<Array>(&inputs[i])) {
-      c.pos[i] = static_cast<int8_t>(arrays.size());
-      arrays.push_back(*a);
+      c.pos[i] = static_cast<int8_t>(na);
+      arrays[na++] = *a;
       c.consts[i] = Scalar();  // the array itself is saved (or unused), not captured
     } else {
       c.consts[i] = inputs[i];
     }
   }
-  std::vector<Array> saved;
-  if (rule->save_inputs || rule->save_outputs) {
-    saved.reserve(arrays.size() + outs.size());
-    if (rule->save_inputs) saved = arrays;
-    if (rule->save_outputs) saved.insert(saved.end(), outs.begin(), outs.end());
-  }
-  c.nsaved_in = static_cast<uint8_t>(rule->save_inputs ? arrays.size() : 0);
-  record(uf.name.c_str(), arrays, outs, std::move(c), saved);
+  Array saved[5];
+  size_t ns = 0;
+  if (rule->save_inputs)
+    for (size_t i = 0; i < na; ++i) saved[ns++] = arrays[i];
+  c.nsaved_in = static_cast<uint8_t>(ns);
+  if (rule->save_outputs)
+    for (size_t j = 0; j < outs.size() && ns < 5; ++j) saved[ns++] = outs[j];
+  record_span(uf.name.c_str(), {arrays, na}, {outs.data(), outs.size()}, VjpFn(std::move(c)), {saved, ns});
 }
 
 }  // namespace minpy::autograd

@@ -26,20 +26,7 @@ def _argnums(argnum):
 
 def _run(fun, argnum, args, kwargs):
     nums, single = _argnums(argnum)
-    args = list(args)
-    for i in nums:
-        if not -len(args) <= i < len(args):
-            raise IndexError(f"[grad] argnum {i} is out of range for {len(args)} positional arguments.")
-    tape = _core._ag_push()
-    try:
-        leaves = []
-        for i in nums:
-            args[i] = _core._ag_watch(args[i], tape)
-            leaves.append(args[i])
-        loss = fun(*args, **kwargs)
-    finally:
-        _core._ag_pop(tape)
-    grads = _core._ag_backward(tape, loss, leaves)
+    grads, loss = _core._ag_run(fun, list(args), kwargs or None, nums)
     return (grads[0] if single else grads), loss
 
 

@@ -82,6 +82,41 @@ void init_autograd(nb::module_& m) {
   });
   m.def("_ag_suspend", [] { return autograd::suspend_recording(); });
   m.def("_ag_resume", [](int prev) { autograd::resume_recording(prev); });
+  // The whole of minpy.core.grad's call in one crossing: push a tape, watch args[i] for i in nums
+  // (replacing them), loss = fun(*args, **kwargs), pop, backward. Returns (gradients, loss).
+  m.def("_ag_run", [](nb::handle fun, nb::list args, nb::handle kwargs, std::vector<int64_t> nums) {
+    int64_t nargs = static_cast<int64_t>(nb::len(args));
+    for (int64_t& i : nums) {
+      if (i < -nargs || i >= nargs)
+        throw nb::index_error(("[grad] argnum " + std::to_string(i) + " is out of range for " + std::to_string(nargs) +
+                               " positional arguments.").c_str());
+      if (i < 0) i += nargs;
+    }
+    uint64_t tape = autograd::push_tape();
+    std::vector<Array> leaves;
+    nb::object loss;
+    try {
+      for (int64_t i : nums) {
+        Array leaf = autograd::watch(to_array(args[i]), tape);
+        args[i] = nb::cast(leaf);
+        leaves.push_back(leaf);
+      }
+      nb::tuple targs = nb::tuple(args);
+      loss = kwargs.is_none() ? fun(*targs) : fun(*targs, **nb::borrow<nb::dict>(kwargs));
+    } catch (...) {
+      autograd::pop_tape(tape);
+      throw;
+    }
+    autograd::pop_tape(tape);
+    Array y = is_ndarray(loss) ? as_array(loss) : Array();
+    if (!y.defined()) {
+      Operand o;
+      if (!loss.is_none() && !to_operand(loss, o))
+        throw TypeError(msg("grad", "the differentiated function must return an array or a number."));
+    }
+    std::vector<Array> grads = autograd::backward(tape, y, leaves);
+    return nb::make_tuple(grads, loss);
+  }, nb::arg("fun"), nb::arg("args"), nb::arg("kwargs").none(), nb::arg("nums"));
   m.def("stop_gradient", [](nb::handle x) { return autograd::stop_gradient(to_array(x)); });
 }
 

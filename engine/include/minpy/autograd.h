@@ -155,6 +155,7 @@ struct Node {
     uint64_t version = 0;
   };
   SmallVec<Saved, 2> saved_;
+  SmallVec<Scalar, 1> consts_;  // Python-scalar operands of a recorded ufunc call
   mutable uint64_t pass_ = 0;             // the backward pass that last visited this node
   mutable SmallVec<Array, 1> grad_acc_;  // cotangents accumulated for the outputs in that pass
 };

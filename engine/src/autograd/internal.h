@@ -35,7 +35,9 @@ struct Span {
   const Array* begin() const { return p; }
   const Array* end() const { return p + n; }
 };
-void record_span(const char* name, Span inputs, Span outputs, VjpFn&& vjp, Span saved);
+// consts: Python-scalar operands kept in each recorded node (Node::consts_).
+void record_span(const char* name, Span inputs, Span outputs, VjpFn&& vjp, Span saved,
+                 const Scalar* consts = nullptr, size_t nconsts = 0);
 // Records a ufunc call's node (autograd/vjp_ufunc.cpp); no-op for non-differentiable ufuncs.
 void record_ufunc(const Ufunc& uf, const std::vector<Operand>& inputs, const std::vector<Array>& outs);
 

@@ -249,7 +249,8 @@ void record(const char* name, const std::vector<Array>& inputs, const std::vecto
               {saved.data(), saved.size()});
 }
 
-void record_span(const char* name, Span inputs, Span outputs, VjpFn&& vjp, Span saved) {
+void record_span(const char* name, Span inputs, Span outputs, VjpFn&& vjp, Span saved, const Scalar* consts,
+                 size_t nconsts) {
   if (!recording()) return;
   bool any_float_out = false;
   for (const auto& o : outputs) any_float_out |= o.defined() && is_floating(o.dtype());
@@ -282,6 +283,7 @@ void record_span(const char* name, Span inputs, Span outputs, VjpFn&& vjp, Span 
     // The last tape that can record takes the function itself; outer ones get copies.
     bool last = level + 1 == ntapes;
     n->vjp = last ? std::move(vjp) : vjp;
+    for (size_t k = 0; k < nconsts; ++k) n->consts_.push_back(consts[k]);
     n->saved_.resize(saved.size());
     for (size_t k = 0; k < saved.size(); ++k) {
       const Array& sv = saved[k];

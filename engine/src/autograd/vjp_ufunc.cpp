@@ -16,6 +16,7 @@
 //  - heaviside(x, h0): dx = 0, dh0 = g*(x == 0). copysign(x, y): dx = g*sign(x)*sign(result), dy = 0.
 #include <atomic>
 #include <cmath>
+#include <type_traits>
 #include <mutex>
 #include <unordered_map>
 
@@ -332,22 +333,26 @@ const UfuncVjpRule* cached_rule(const Ufunc& uf) {
 
 // The VJP closure of one ufunc call: which ufunc input is which node input, and the Python-scalar
 // operands (constants). Up to 3 inputs inline (every ufunc with a rule has at most 3).
+// 16 bytes and trivially copyable, so std::function keeps it inline (no allocation per call):
+// the Python-scalar operands live in the node (Node::consts_, in input order).
 struct UfuncClosure {
   const UfuncVjpRule* rule;
-  SmallVec<Operand, 3> consts;  // scalar inputs; array inputs are node inputs (saved when needed)
-  int8_t pos[3] = {-1, -1, -1};
-  uint8_t nin = 0, nsaved_in = 0, nout = 0;
+  int8_t pos[3];  // node input of each ufunc input (-1: a scalar constant)
+  uint8_t nin, nsaved_in, nout;
   std::vector<Array> operator()(const Node& n, const std::vector<Array>& g) const {
     Args a;
     a.node = &n;
     a.g.resize(g.size());
     for (size_t j = 0; j < g.size(); ++j) a.g[j] = g[j];
-    a.in = consts;
+    a.in.resize(nin);
     a.needs.resize(nin);
+    size_t k = 0;
     for (size_t i = 0; i < nin; ++i)
       if (pos[i] >= 0) {
         a.needs[i] = n.needs_grad(pos[i]);
-        if (rule->save_inputs) a.in[i] = n.saved(pos[i]);
+        a.in[i] = rule->save_inputs ? Operand(n.saved(pos[i])) : Operand(Scalar());
+      } else {
+        a.in[i] = n.consts_[k++];
       }
     if (rule->save_outputs) {
       a.out.resize(nout);
@@ -361,29 +366,24 @@ struct UfuncClosure {
     return r;
   }
 };
+static_assert(sizeof(UfuncClosure) <= 16 && std::is_trivially_copyable_v<UfuncClosure>);
 }  // namespace
 
 void record_ufunc(const Ufunc& uf, const std::vector<Operand>& inputs, const std::vector<Array>& outs) {
   const UfuncVjpRule* rule = cached_rule(uf);
   if (!rule) return;
-  if (inputs.size() > 3) {
-    throw ValueError(msg("grad", "ufunc VJP rules take at most 3 inputs."));
-  }
-  // Node inputs are the array operands; Python scalars are constants kept in the closure.
-  UfuncClosure c;
-  c.rule = rule;
-  c.nin = static_cast<uint8_t>(inputs.size());
-  c.nout = static_cast<uint8_t>(outs.size());
+  if (inputs.size() > 3 || outs.size() > 2) throw ValueError(msg("grad", "ufunc VJP rules take at most 3 inputs and 2 outputs."));
+  // Node inputs are the array operands; Python scalars are constants kept in the node.
+  UfuncClosure c{rule, {-1, -1, -1}, static_cast<uint8_t>(inputs.size()), 0, static_cast<uint8_t>(outs.size())};
   Array arrays[3];
-  size_t na = 0;
-  c.consts.resize(inputs.size());
+  Scalar consts[3];
+  size_t na = 0, nc = 0;
   for (size_t i = 0; i < inputs.size(); ++i) {
     if (auto* a = std::get_if<Array>(&inputs[i])) {
       c.pos[i] = static_cast<int8_t>(na);
       arrays[na++] = *a;
-      c.consts[i] = Scalar();  // the array itself is saved (or unused), not captured
     } else {
-      c.consts[i] = inputs[i];
+      consts[nc++] = std::get<Scalar>(inputs[i]);
     }
   }
   Array saved[5];
@@ -392,8 +392,8 @@ void record_ufunc(const Ufunc& uf, const std::vector<Operand>& inputs, const std
     for (size_t i = 0; i < na; ++i) saved[ns++] = arrays[i];
   c.nsaved_in = static_cast<uint8_t>(ns);
   if (rule->save_outputs)
-    for (size_t j = 0; j < outs.size() && ns < 5; ++j) saved[ns++] = outs[j];
-  record_span(uf.name.c_str(), {arrays, na}, {outs.data(), outs.size()}, VjpFn(std::move(c)), {saved, ns});
+    for (size_t j = 0; j < outs.size(); ++j) saved[ns++] = outs[j];
+  record_span(uf.name.c_str(), {arrays, na}, {outs.data(), outs.size()}, VjpFn(c), {saved, ns}, consts, nc);
 }
 
 }  // namespace minpy::autograd

@@ -186,7 +186,8 @@ Array watch(const Array& x, uint64_t tape);
 // True when `a` is tracked by an active tape.
 bool is_tracked(const Array& a);
 // d(sum(seed * y))/d xs, where xs were watched on `tape` (popped already). seed defaults to ones.
-// An x the output does not depend on gets zeros. Gradients have the x's shape and dtype.
+// An x the output does not depend on gets zeros. Gradients have the x's shape and dtype. A pass keeps
+// its state in the nodes: do not run two passes over one graph at once from different threads.
 std::vector<Array> backward(uint64_t tape, const Array& y, const std::vector<Array>& xs, const Array& seed = {});
 // The same value, never tracked: no gradient flows through it.
 Array stop_gradient(const Array& a);

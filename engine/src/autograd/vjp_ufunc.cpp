@@ -158,6 +158,28 @@ void define_fast() {
       return false;
     return true;
   });
+  // maximum & co.: g where the input is the result, g/2 on ties (as minmax below).
+  for (const char* name : {"maximum", "minimum", "fmax", "fmin"})
+    fast(name, [](const Args& a, R& r) {
+      r.assign(2, Array());
+      for (int i = 0; i < 2; ++i)
+        if (a.needs[i]) {
+          const Operand& xi = a.in[i];
+          Array v = fused(a.g[0], a.out[0], xi, [](auto g, auto out, auto x) {
+            using T = decltype(g);
+            return x == out ? g : T(0) * g;
+          });
+          if (!v.defined()) return false;
+          // ties (x0 == x1) get half; a second pass only when both inputs are operands of g's shape
+          Array t = fused(v, a.in[0], a.in[1], [](auto gi, auto x0, auto x1) {
+            using T = decltype(gi);
+            return x0 == x1 ? gi - (gi * T(0.5)) : gi;
+          });
+          if (!t.defined()) return false;
+          r[i] = t;
+        }
+      return true;
+    });
   fast("true_divide", [](const Args& a, R& r) {
     r.assign(2, Array());
     if (a.needs[0] && !(r[0] = fused(a.g[0], a.in[1], kNone, [](auto g, auto y, auto) { return g / y; })).defined())

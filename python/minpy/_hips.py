@@ -10,6 +10,9 @@ Limits: only positional minpy-array arguments are differentiated (a tracked arra
 keyword argument refuses, as without autograd); the VJP runs on NumPy arrays, so it cannot be
 differentiated again (a higher-order gradient through such a node raises TypeError). Without
 autograd, or for a function it has no VJP for, the call raises the fallback's TypeError at once.
+Under grad the results are new arrays (a NumPy function returning a view of its input returns a
+copy here) and `out=` is refused (it is a keyword argument holding a tracked array, or the write
+would go untracked).
 """
 import numpy as _np
 
@@ -61,10 +64,10 @@ def _to_minpy(r):
     return r
 
 
-def call_recorded(name, func, args, kwargs, error):
+def call_recorded(name, func, args, kwargs, note, error):
     """Runs the NumPy function `func` on args (some tracked) and records autograd's VJP for it.
 
-    `error` is the exception to raise when no gradient is available (autograd missing, no VJP for
+    `note()` runs just before NumPy does (the fallback policy's hook); `error` is the exception to raise when no gradient is available (autograd missing, no VJP for
     this function, tracked arrays outside the positional arguments)."""
     loaded = _load()
     if loaded is None:
@@ -77,9 +80,11 @@ def call_recorded(name, func, args, kwargs, error):
     if prim is None:
         raise error
     keys = [i for i, a in enumerate(args) if _tracked(a)]
-    if not keys or any(_nested_tracked(a) for i, a in enumerate(args) if i not in keys) or _nested_tracked(kwargs):
+    if (not keys or any(_nested_tracked(a) for i, a in enumerate(args) if i not in keys) or _nested_tracked(kwargs)
+            or kwargs.get("out") is not None):
         raise error
     from minpy.numpy._fallback import to_numpy
+    note()
     state = _core._ag_suspend()
     try:
         raw_args = to_numpy(tuple(args))

@@ -314,3 +314,14 @@ def test_no_hips_raises_at_forward(monkeypatch):
     assert not reached  # raised at the forward call, not in backward
     # untracked calls still fall back
     assert float(np.linalg.det(np.array(numpy.eye(2)))) == 1.0
+
+
+@needs_hips
+def test_hips_path_follows_the_fallback_policy():
+    from minpy.numpy._fallback import FallbackWarning, fallback_policy
+    a = np.array(numpy.eye(2) * 2.0)
+    with fallback_policy("warn"), pytest.warns(FallbackWarning, match="linalg.det"):
+        g = grad(lambda a: np.linalg.det(a))(a)
+    numpy.testing.assert_allclose(numpy.asarray(g), numpy.eye(2) * 2.0)
+    with fallback_policy("raise"), pytest.raises(NotImplementedError):
+        grad(lambda a: np.linalg.det(a))(a)

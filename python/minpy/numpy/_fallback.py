@@ -112,8 +112,7 @@ def call_numpy(name, func, args, kwargs):
     # With HIPS autograd installed, its VJP for the same function is recorded instead (minpy._hips).
     if _core._ag_active() and (_any_tracked(args) or _any_tracked(kwargs)):
         from minpy import _hips
-        _note(name)
-        return _hips.call_recorded(name, func, args, kwargs, TypeError(
+        return _hips.call_recorded(name, func, args, kwargs, lambda: _note(name), TypeError(
             f"[np.{name}] has no gradient in minpy: it runs through the NumPy fallback, which autograd "
             "cannot see (and HIPS autograd, if installed, defines no gradient for it). Use native minpy "
             "ops, a minpy.core.customop with a gradient, or minpy.core.stop_gradient."))

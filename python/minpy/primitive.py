@@ -17,6 +17,10 @@ functions are called in backward, with the values the forward call saw.
 - customop('minpy'): arguments stay minpy arrays; gradient functions written with minpy ops are
   recorded by outer tapes, so higher-order derivatives work.
 
+Differentiated arguments are the minpy arrays passed directly (positionally or by keyword);
+arrays inside lists or dicts are passed through but get no gradient. A result that is (or shares
+memory with) an argument is copied before it is recorded.
+
 An argument that gets a gradient must be given one (`def_grad`, `def_grad_kw`,
 `def_multiple_grad`) or declared constant (`def_grad_zero`); otherwise backward raises
 NoGradientFuncError (MinPy raises at backward time too; the forward call cannot know whether the
@@ -43,6 +47,12 @@ def _to_numpy(x):
     if type(x) is dict:
         return {k: _to_numpy(v) for k, v in x.items()}
     return x
+
+
+def _readonly(a):
+    v = _np.asarray(a).view()
+    v.flags.writeable = False
+    return v
 
 
 def _to_minpy(x):
@@ -188,7 +198,7 @@ class _CustomVjp:
                                 "gradient with minpy ops and use customop('minpy').")
             args, kwargs = _to_numpy(args), _to_numpy(kwargs)
             ans = self.raw_ans
-            gs = [_np.asarray(g) for g in gouts]
+            gs = [_readonly(g) for g in gouts]  # cotangents may be shared with other nodes
             if not self.tuple_out and not isinstance(ans, _np.ndarray):
                 gs[0] = gs[0][()]  # a scalar result gets a scalar cotangent
         else:

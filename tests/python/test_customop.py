@@ -325,3 +325,19 @@ def test_hips_path_follows_the_fallback_policy():
     numpy.testing.assert_allclose(numpy.asarray(g), numpy.eye(2) * 2.0)
     with fallback_policy("raise"), pytest.raises(NotImplementedError):
         grad(lambda a: np.linalg.det(a))(a)
+
+
+def test_numpy_grad_gets_read_only_cotangent():
+    @customop("numpy")
+    def f(x):
+        return x * 2.0
+
+    def bad(ans, x):
+        def g_fn(g):
+            g *= 2.0  # the cotangent may be shared with other nodes: refused
+            return g
+        return g_fn
+
+    f.def_grad(bad)
+    with pytest.raises(ValueError, match="read-only"):
+        grad(lambda x: f(x) + x)(np.array([1.0, 2.0]))

@@ -33,6 +33,77 @@ thread_local std::vector<uint64_t> tl_stack;           // active tapes, outer fi
 thread_local std::vector<int> tl_saved_recording;      // g_recording before each push
 thread_local const Array* tl_write_target = nullptr;   // setitem's array (see WriteTarget)
 
+// ---- a per-thread block pool for nodes and entry tables ----
+// Every recorded op allocates a node and an entry table and backward frees them in bulk; more
+// blocks are live at once than malloc's per-thread cache holds, so they would otherwise go through
+// malloc's slower bins. Blocks are recycled per size class (64-byte steps up to 1 KiB); a block
+// freed on another thread joins that thread's lists. Lists are capped; beyond, blocks go back to malloc.
+struct BlockPool {
+  static constexpr size_t kStep = 64, kClasses = 16, kCap = 4096;
+  struct FreeBlock {
+    FreeBlock* next;
+  };
+  FreeBlock* heads[kClasses] = {};
+  size_t counts[kClasses] = {};
+  ~BlockPool();
+};
+thread_local BlockPool* tl_pool = nullptr;  // trivially destructible: readable during thread exit
+thread_local bool tl_pool_dead = false;
+BlockPool::~BlockPool() {
+  tl_pool = nullptr;
+  tl_pool_dead = true;
+  for (size_t c = 0; c < kClasses; ++c)
+    while (heads[c]) {
+      FreeBlock* b = heads[c];
+      heads[c] = b->next;
+      ::operator delete(b);
+    }
+}
+BlockPool* pool() {
+  if (!tl_pool && !tl_pool_dead) {
+    thread_local BlockPool p;
+    tl_pool = &p;
+  }
+  return tl_pool;
+}
+void* pool_alloc(size_t bytes) {
+  size_t c = (bytes + BlockPool::kStep - 1) / BlockPool::kStep - 1;
+  if (c < BlockPool::kClasses)
+    if (BlockPool* p = pool(); p && p->heads[c]) {
+      BlockPool::FreeBlock* b = p->heads[c];
+      p->heads[c] = b->next;
+      --p->counts[c];
+      return b;
+    }
+  return ::operator new(c < BlockPool::kClasses ? (c + 1) * BlockPool::kStep : bytes);
+}
+void pool_free(void* ptr, size_t bytes) {
+  size_t c = (bytes + BlockPool::kStep - 1) / BlockPool::kStep - 1;
+  if (c < BlockPool::kClasses)
+    if (BlockPool* p = pool(); p && p->counts[c] < BlockPool::kCap) {
+      auto* b = static_cast<BlockPool::FreeBlock*>(ptr);
+      b->next = p->heads[c];
+      p->heads[c] = b;
+      ++p->counts[c];
+      return;
+    }
+  ::operator delete(ptr);
+}
+template <class T>
+struct PoolAllocator {
+  using value_type = T;
+  PoolAllocator() = default;
+  template <class U>
+  PoolAllocator(const PoolAllocator<U>&) {}
+  T* allocate(size_t n) { return static_cast<T*>(pool_alloc(n * sizeof(T))); }
+  void deallocate(T* p, size_t n) { pool_free(p, n * sizeof(T)); }
+  template <class U>
+  bool operator==(const PoolAllocator<U>&) const { return true; }
+};
+static_assert(sizeof(Node) + 32 <= BlockPool::kStep * BlockPool::kClasses, "nodes fit the pool's size classes");
+std::shared_ptr<Node> new_node() { return std::allocate_shared<Node>(PoolAllocator<Node>()); }
+std::shared_ptr<AutogradMeta> new_meta() { return std::allocate_shared<AutogradMeta>(PoolAllocator<AutogradMeta>()); }
+
 GradEntry* find_entry(ArrayImpl* impl, uint64_t tape) {
   if (!impl->grad_meta) return nullptr;
   for (auto& e : impl->grad_meta->entries)
@@ -41,7 +112,7 @@ GradEntry* find_entry(ArrayImpl* impl, uint64_t tape) {
 }
 
 void set_entry(ArrayImpl* impl, GradEntry e) {
-  if (!impl->grad_meta) impl->grad_meta = std::make_shared<AutogradMeta>();
+  if (!impl->grad_meta) impl->grad_meta = new_meta();
   for (auto& x : impl->grad_meta->entries)
     if (x.tape == e.tape) {
       x = std::move(e);
@@ -59,7 +130,7 @@ void erase_entry(ArrayImpl* impl, uint64_t tape) {
 std::shared_ptr<Node> make_node(const char* name, uint64_t tape, std::initializer_list<Node::Edge> edges,
                                 std::initializer_list<const Array*> ins, std::initializer_list<const Array*> outs,
                                 VjpFn vjp) {
-  auto n = std::make_shared<Node>();
+  auto n = new_node();
   n->name = name;
   n->tape = tape;
   for (const auto& e : edges) n->edges.push_back(e);
@@ -138,7 +209,7 @@ Array make_saved(const Array& a, size_t level, bool copy_views = true) {
   impl->writeable = s.writeable;
   for (size_t k = 0; k < level; ++k)
     if (GradEntry* e = resolve(a, tl_stack[k])) {
-      if (!impl->grad_meta) impl->grad_meta = std::make_shared<AutogradMeta>();
+      if (!impl->grad_meta) impl->grad_meta = new_meta();
       impl->grad_meta->entries.push_back(GradEntry{e->tape, e->node, e->index, s.storage->version, nullptr});
     }
   return Array(std::move(impl));
@@ -268,7 +339,7 @@ void record_span(const char* name, Span inputs, Span outputs, VjpFn&& vjp, Span 
       GradEntry* e = resolve(in, t);
       if (!e) continue;
       if (!n) {
-        n = std::make_shared<Node>();
+        n = new_node();
         n->edges.resize(inputs.size());
       }
       n->edges[i] = {e->node, e->index};

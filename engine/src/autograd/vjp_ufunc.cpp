@@ -382,6 +382,12 @@ struct UfuncClosure {
     }
     R per_input;
     if (!(rule->fast && !recording() && rule->fast(a, per_input))) per_input = rule->vjp(a);
+    if (n.edges.size() == nin) {  // every input an array: node inputs are ufunc inputs, in order
+      per_input.resize(nin);
+      for (size_t i = 0; i < nin; ++i)
+        if (!n.needs_grad(i)) per_input[i] = Array();
+      return per_input;
+    }
     std::vector<Array> r(n.edges.size());
     for (size_t i = 0; i < nin && i < per_input.size(); ++i)
       if (pos[i] >= 0 && n.needs_grad(pos[i])) r[pos[i]] = std::move(per_input[i]);

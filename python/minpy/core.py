@@ -3,12 +3,15 @@
 The tape lives in the C++ engine: `grad` pushes a tape, marks the chosen arguments as its leaves,
 runs `fun` (native Python control flow is fine: the tape records the ops actually run), pops the
 tape and asks the engine for the backward pass. Tapes nest, so grad(grad(f)) works to any order.
+Custom ops with their own gradients: `customop` (minpy.primitive).
 """
 import numbers
 
 from minpy import _core
+from minpy.primitive import NoGradientFuncError, Primitive, customop
 
-__all__ = ["grad", "grad_and_loss", "value_and_grad", "stop_gradient"]
+__all__ = ["grad", "grad_and_loss", "value_and_grad", "stop_gradient", "customop", "Primitive",
+           "NoGradientFuncError"]
 
 stop_gradient = _core.stop_gradient
 
@@ -23,20 +26,7 @@ def _argnums(argnum):
 
 def _run(fun, argnum, args, kwargs):
     nums, single = _argnums(argnum)
-    args = list(args)
-    for i in nums:
-        if not -len(args) <= i < len(args):
-            raise IndexError(f"[grad] argnum {i} is out of range for {len(args)} positional arguments.")
-    tape = _core._ag_push()
-    try:
-        leaves = []
-        for i in nums:
-            args[i] = _core._ag_watch(args[i], tape)
-            leaves.append(args[i])
-        loss = fun(*args, **kwargs)
-    finally:
-        _core._ag_pop(tape)
-    grads = _core._ag_backward(tape, loss, leaves)
+    grads, loss = _core._ag_run(fun, list(args), kwargs or None, nums)
     return (grads[0] if single else grads), loss
 
 

@@ -16,6 +16,7 @@
 #pragma once
 #include <cstdint>
 #include <functional>
+#include <initializer_list>
 #include <memory>
 #include <string>
 #include <vector>
@@ -27,6 +28,96 @@ namespace minpy::autograd {
 
 struct Node;
 
+// A vector holding up to N elements inline (no heap allocation): nodes, entries and VJP arguments
+// use it, since recording allocates on every op of a differentiated function.
+template <class T, size_t N>
+class SmallVec {
+ public:
+  SmallVec() = default;
+  SmallVec(std::initializer_list<T> init) {
+    for (const auto& v : init) push_back(v);
+  }
+  size_t size() const { return n_; }
+  bool empty() const { return n_ == 0; }
+  T* data() { return n_ > N ? heap_.data() : inl_; }
+  const T* data() const { return n_ > N ? heap_.data() : inl_; }
+  T& operator[](size_t i) { return data()[i]; }
+  const T& operator[](size_t i) const { return data()[i]; }
+  T* begin() { return data(); }
+  T* end() { return data() + n_; }
+  const T* begin() const { return data(); }
+  const T* end() const { return data() + n_; }
+  T& back() { return data()[n_ - 1]; }
+  const T& back() const { return data()[n_ - 1]; }
+  void resize(size_t n) {
+    if (n > N) {
+      if (n_ <= N) {
+        heap_.resize(n);
+        for (size_t i = 0; i < n_; ++i) heap_[i] = std::move(inl_[i]);
+      } else {
+        heap_.resize(n);
+      }
+    } else {
+      if (n_ > N)
+        for (size_t i = 0; i < n; ++i) inl_[i] = std::move(heap_[i]);
+      heap_.clear();
+      for (size_t i = n; i < N; ++i) inl_[i] = T();
+    }
+    n_ = n;
+  }
+  void push_back(T v) {
+    resize(n_ + 1);
+    back() = std::move(v);
+  }
+  void clear() { resize(0); }
+  template <class Pred>
+  void erase_if(Pred p) {
+    size_t k = 0;
+    for (size_t i = 0; i < n_; ++i)
+      if (!p((*this)[i])) {
+        if (k != i) (*this)[k] = std::move((*this)[i]);
+        ++k;
+      }
+    resize(k);
+  }
+
+ private:
+  size_t n_ = 0;
+  T inl_[N] = {};
+  std::vector<T> heap_;
+};
+
+// A shape and dtype kept by a node (dims inline up to 4-d).
+class TensorMeta {
+ public:
+  TensorMeta() = default;
+  explicit TensorMeta(const Array& a) {
+    if (a.defined()) set(a.shape(), a.dtype());
+  }
+  void set(const Shape& s, DType t) {
+    dtype_ = t;
+    nd_ = static_cast<int>(s.size());
+    if (s.size() <= 4) std::copy(s.begin(), s.end(), inl_);
+    else heap_ = s;
+  }
+  DType dtype() const { return dtype_; }
+  int ndim() const { return nd_; }
+  int64_t dim(int i) const { return nd_ <= 4 ? inl_[i] : heap_[i]; }
+  Shape shape() const { return nd_ <= 4 ? Shape(inl_, inl_ + nd_) : heap_; }
+  bool same_shape(const Shape& s) const {
+    if (static_cast<int>(s.size()) != nd_) return false;
+    for (int i = 0; i < nd_; ++i)
+      if (s[i] != dim(i)) return false;
+    return true;
+  }
+
+ private:
+  DType dtype_ = DType::Float64;
+  int nd_ = 0;
+  int64_t inl_[4] = {};
+  Shape heap_;
+};
+
 // Where an array's value came from on one tape.
 struct GradEntry {
   uint64_t tape = 0;
@@ -36,7 +127,7 @@ struct GradEntry {
   std::shared_ptr<ArrayImpl> view_src;  // for recorded views: the array this one views
 };
 struct AutogradMeta {
-  std::vector<GradEntry> entries;
+  SmallVec<GradEntry, 2> entries;
 };
 
 using VjpFn = std::function<std::vector<Array>(const Node&, const std::vector<Array>& gouts)>;
@@ -48,15 +139,25 @@ struct Node {
     std::shared_ptr<Node> node;  // null: this input gets no gradient
     int index = 0;
   };
-  std::vector<Edge> edges;  // one per input
-  std::vector<Shape> in_shapes, out_shapes;
-  std::vector<DType> in_dtypes, out_dtypes;
+  SmallVec<Edge, 3> edges;     // one per input
+  SmallVec<TensorMeta, 3> ins;  // shape and dtype per input
+  SmallVec<TensorMeta, 1> outs; // per output
   VjpFn vjp;
-  // The saved value i; ValueError when its memory was written after it was saved.
+  // The saved value i; ValueError when its memory was written after it was saved. An undefined
+  // saved value (an undefined array was passed) is returned as is.
   const Array& saved(size_t i) const;
-  std::vector<Array> saved_;
-  std::vector<uint64_t> saved_versions_;
+  size_t num_saved() const { return saved_.size(); }
   bool needs_grad(size_t input) const { return input < edges.size() && edges[input].node != nullptr; }
+
+  // Internal: saved values and their storage versions; backward's per-pass state.
+  struct Saved {
+    Array value;
+    uint64_t version = 0;
+  };
+  SmallVec<Saved, 2> saved_;
+  SmallVec<Scalar, 1> consts_;  // Python-scalar operands of a recorded ufunc call
+  mutable uint64_t pass_ = 0;             // the backward pass that last visited this node
+  mutable SmallVec<Array, 1> grad_acc_;  // cotangents accumulated for the outputs in that pass
 };
 
 namespace detail {
@@ -85,7 +186,8 @@ Array watch(const Array& x, uint64_t tape);
 // True when `a` is tracked by an active tape.
 bool is_tracked(const Array& a);
 // d(sum(seed * y))/d xs, where xs were watched on `tape` (popped already). seed defaults to ones.
-// An x the output does not depend on gets zeros. Gradients have the x's shape and dtype.
+// An x the output does not depend on gets zeros. Gradients have the x's shape and dtype. A pass keeps
+// its state in the nodes: do not run two passes over one graph at once from different threads.
 std::vector<Array> backward(uint64_t tape, const Array& y, const std::vector<Array>& xs, const Array& seed = {});
 // The same value, never tracked: no gradient flows through it.
 Array stop_gradient(const Array& a);
@@ -133,6 +235,52 @@ void no_gradient(const char* op, const std::vector<Array>& arrays);
 // op's own write into `out` (its checks and casts); the write is recorded as `out = value` when
 // value broadcasts to out's shape, otherwise raw_write runs alone (and raises the op's error).
 Array write_out(const Array& value, const Array& out, const std::function<void()>& raw_write);
+// ---- custom ops ----
+// An op made of a forward function and its VJP, e.g. (softplus, VJP g * sigmoid(x)):
+//   autograd::register_op("softplus",
+//       [](const std::vector<Array>& in) { return std::vector<Array>{ufunc1("log1p", ufunc1("exp", in[0]))}; },
+//       [](const autograd::OpVjpArgs& a) {  // engine ops: differentiable again (higher order)
+//         Array s = ufunc2("true_divide", Scalar::from_float(1.0), ufunc2("add", Scalar::from_float(1.0), ufunc1("exp", ufunc1("negative", a.inputs[0]))));
+//         return std::vector<Array>{ufunc2("multiply", a.g[0], s)};
+//       });
+//   Array y = autograd::call_op("softplus", {x})[0];   // or the returned Op: (*op)({x})
+// The forward runs with recording suspended (the op is one node, whatever it computes inside).
+// When an input is tracked, one node is recorded on every tape tracking an input; its VJP gets the
+// inputs and outputs (version-checked: ValueError if written in place since) and one cotangent per
+// output (zeros for outputs the result does not depend on), and returns one gradient per input
+// (undefined: none; a gradient of a broadcastable shape is broadcast, one of a larger broadcast
+// shape summed, and cast to the input's dtype). needs[i] tells whether input i's gradient is used.
+struct OpVjpArgs {
+  const std::vector<Array>& inputs;
+  const std::vector<Array>& outputs;
+  const std::vector<Array>& g;
+  const std::vector<bool>& needs;
+};
+using OpForward = std::function<std::vector<Array>(const std::vector<Array>& inputs)>;
+using OpVjp = std::function<std::vector<Array>(const OpVjpArgs&)>;
+class Op {
+ public:
+  Op(std::string name, OpForward forward, OpVjp vjp);
+  std::vector<Array> operator()(const std::vector<Array>& inputs) const;
+  const char* name() const { return name_; }
+ private:
+  const char* name_;
+  OpForward forward_;
+  OpVjp vjp_;
+};
+// Registers (replacing an op of the same name; ops already handed out stay valid) and returns it.
+std::shared_ptr<const Op> register_op(const std::string& name, OpForward forward, OpVjp vjp);
+std::shared_ptr<const Op> find_op(const std::string& name);  // null when none is registered
+// Calls the registered op `name` (ValueError when there is none).
+std::vector<Array> call_op(const std::string& name, const std::vector<Array>& inputs);
+// g as the gradient of input i of n: broadcast up to the input's shape when it is smaller (the
+// recorder sums larger broadcast shapes down); ValueError when the shapes do not fit.
+Array fit_gradient(const Node& n, size_t input, const Array& g);
+// A node name that lives as long as the program (Node::name is a plain pointer).
+const char* intern_name(const std::string& name);
+// Suspends recording and returns the previous state (for bindings that cannot hold a NoGradGuard).
+int suspend_recording();
+void resume_recording(int previous);
 
 // ---- differentiable helpers for VJPs ----
 // g summed over the axes it was broadcast along to reach `shape` (NumPy's unbroadcast).
@@ -146,10 +294,10 @@ Array ones(const Shape& shape, DType dtype);
 
 // ---- ufunc VJP rules (autograd/vjp_ufunc.cpp) ----
 struct UfuncVjpArgs {
-  std::vector<Operand> in;   // the inputs as the ufunc saw them (scalars stay scalars)
-  std::vector<Array> out;    // the outputs (saved only when the rule asks)
-  std::vector<Array> g;      // cotangent per output
-  std::vector<bool> needs;   // per input: whether its gradient is wanted
+  SmallVec<Operand, 3> in;   // the inputs as the ufunc saw them (scalars stay scalars)
+  SmallVec<Array, 2> out;    // the outputs (saved only when the rule asks)
+  SmallVec<Array, 2> g;      // cotangent per output
+  SmallVec<uint8_t, 3> needs;  // per input: whether its gradient is wanted (0/1)
   const Node* node = nullptr;
 };
 struct UfuncVjpRule {
@@ -157,6 +305,9 @@ struct UfuncVjpRule {
   bool save_outputs = false;
   // Gradient per input in the broadcast shape (undefined: none); the caller unbroadcasts and casts.
   std::function<std::vector<Array>(const UfuncVjpArgs&)> vjp;
+  // Optional first-order fast path (fused loops), tried when no tape records the backward pass:
+  // fills the result like vjp and returns true, or returns false to use vjp.
+  std::function<bool(const UfuncVjpArgs&, std::vector<Array>&)> fast;
 };
 void register_ufunc_vjp(const std::string& name, UfuncVjpRule rule);
 const UfuncVjpRule* find_ufunc_vjp(const std::string& name);

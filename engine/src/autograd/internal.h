@@ -26,6 +26,18 @@ Array gather(const Array& x, const Geometry& g);
 Array scatter(const Array& x, const Array& v, const Geometry& g);
 
 bool is_float(DType t);
+// record() over arrays held anywhere (no vectors to build per call).
+struct Span {
+  const Array* p = nullptr;
+  size_t n = 0;
+  size_t size() const { return n; }
+  const Array& operator[](size_t i) const { return p[i]; }
+  const Array* begin() const { return p; }
+  const Array* end() const { return p + n; }
+};
+// consts: Python-scalar operands kept in each recorded node (Node::consts_).
+void record_span(const char* name, Span inputs, Span outputs, VjpFn&& vjp, Span saved,
+                 const Scalar* consts = nullptr, size_t nconsts = 0);
 // Records a ufunc call's node (autograd/vjp_ufunc.cpp); no-op for non-differentiable ufuncs.
 void record_ufunc(const Ufunc& uf, const std::vector<Operand>& inputs, const std::vector<Array>& outs);
 

@@ -16,6 +16,7 @@
 #include <unordered_set>
 
 #include "autograd/internal.h"
+#include "backend/cpu/vjp_kernels.h"
 #include "minpy/errors.h"
 #include "minpy/ops.h"
 #include "minpy/reductions.h"
@@ -33,6 +34,77 @@ thread_local std::vector<uint64_t> tl_stack;           // active tapes, outer fi
 thread_local std::vector<int> tl_saved_recording;      // g_recording before each push
 thread_local const Array* tl_write_target = nullptr;   // setitem's array (see WriteTarget)
 
+// ---- a per-thread block pool for nodes and entry tables ----
+// Every recorded op allocates a node and an entry table and backward frees them in bulk; more
+// blocks are live at once than malloc's per-thread cache holds, so they would otherwise go through
+// malloc's slower bins. Blocks are recycled per size class (64-byte steps up to 1 KiB); a block
+// freed on another thread joins that thread's lists. Lists are capped; beyond, blocks go back to malloc.
+struct BlockPool {
+  static constexpr size_t kStep = 64, kClasses = 16, kCap = 4096;
+  struct FreeBlock {
+    FreeBlock* next;
+  };
+  FreeBlock* heads[kClasses] = {};
+  size_t counts[kClasses] = {};
+  ~BlockPool();
+};
+thread_local BlockPool* tl_pool = nullptr;  // trivially destructible: readable during thread exit
+thread_local bool tl_pool_dead = false;
+BlockPool::~BlockPool() {
+  tl_pool = nullptr;
+  tl_pool_dead = true;
+  for (size_t c = 0; c < kClasses; ++c)
+    while (heads[c]) {
+      FreeBlock* b = heads[c];
+      heads[c] = b->next;
+      ::operator delete(b);
+    }
+}
+BlockPool* pool() {
+  if (!tl_pool && !tl_pool_dead) {
+    thread_local BlockPool p;
+    tl_pool = &p;
+  }
+  return tl_pool;
+}
+void* pool_alloc(size_t bytes) {
+  size_t c = (bytes + BlockPool::kStep - 1) / BlockPool::kStep - 1;
+  if (c < BlockPool::kClasses)
+    if (BlockPool* p = pool(); p && p->heads[c]) {
+      BlockPool::FreeBlock* b = p->heads[c];
+      p->heads[c] = b->next;
+      --p->counts[c];
+      return b;
+    }
+  return ::operator new(c < BlockPool::kClasses ? (c + 1) * BlockPool::kStep : bytes);
+}
+void pool_free(void* ptr, size_t bytes) {
+  size_t c = (bytes + BlockPool::kStep - 1) / BlockPool::kStep - 1;
+  if (c < BlockPool::kClasses)
+    if (BlockPool* p = pool(); p && p->counts[c] < BlockPool::kCap) {
+      auto* b = static_cast<BlockPool::FreeBlock*>(ptr);
+      b->next = p->heads[c];
+      p->heads[c] = b;
+      ++p->counts[c];
+      return;
+    }
+  ::operator delete(ptr);
+}
+template <class T>
+struct PoolAllocator {
+  using value_type = T;
+  PoolAllocator() = default;
+  template <class U>
+  PoolAllocator(const PoolAllocator<U>&) {}
+  T* allocate(size_t n) { return static_cast<T*>(pool_alloc(n * sizeof(T))); }
+  void deallocate(T* p, size_t n) { pool_free(p, n * sizeof(T)); }
+  template <class U>
+  bool operator==(const PoolAllocator<U>&) const { return true; }
+};
+static_assert(sizeof(Node) + 32 <= BlockPool::kStep * BlockPool::kClasses, "nodes fit the pool's size classes");
+std::shared_ptr<Node> new_node() { return std::allocate_shared<Node>(PoolAllocator<Node>()); }
+std::shared_ptr<AutogradMeta> new_meta() { return std::allocate_shared<AutogradMeta>(PoolAllocator<AutogradMeta>()); }
+
 GradEntry* find_entry(ArrayImpl* impl, uint64_t tape) {
   if (!impl->grad_meta) return nullptr;
   for (auto& e : impl->grad_meta->entries)
@@ -41,7 +113,7 @@ GradEntry* find_entry(ArrayImpl* impl, uint64_t tape) {
 }
 
 void set_entry(ArrayImpl* impl, GradEntry e) {
-  if (!impl->grad_meta) impl->grad_meta = std::make_shared<AutogradMeta>();
+  if (!impl->grad_meta) impl->grad_meta = new_meta();
   for (auto& x : impl->grad_meta->entries)
     if (x.tape == e.tape) {
       x = std::move(e);
@@ -52,21 +124,19 @@ void set_entry(ArrayImpl* impl, GradEntry e) {
 
 void erase_entry(ArrayImpl* impl, uint64_t tape) {
   if (!impl->grad_meta) return;
-  auto& v = impl->grad_meta->entries;
-  v.erase(std::remove_if(v.begin(), v.end(), [&](const GradEntry& e) { return e.tape == tape; }), v.end());
+  impl->grad_meta->entries.erase_if([&](const GradEntry& e) { return e.tape == tape; });
 }
 
-std::shared_ptr<Node> make_node(const char* name, uint64_t tape, std::vector<Node::Edge> edges,
-                                std::vector<Shape> in_shapes, std::vector<DType> in_dtypes,
-                                std::vector<Shape> out_shapes, std::vector<DType> out_dtypes, VjpFn vjp) {
-  auto n = std::make_shared<Node>();
+// A node with the given edges, input metas (shape, dtype) and one output meta per `outs`.
+std::shared_ptr<Node> make_node(const char* name, uint64_t tape, std::initializer_list<Node::Edge> edges,
+                                std::initializer_list<const Array*> ins, std::initializer_list<const Array*> outs,
+                                VjpFn vjp) {
+  auto n = new_node();
   n->name = name;
   n->tape = tape;
-  n->edges = std::move(edges);
-  n->in_shapes = std::move(in_shapes);
-  n->in_dtypes = std::move(in_dtypes);
-  n->out_shapes = std::move(out_shapes);
-  n->out_dtypes = std::move(out_dtypes);
+  for (const auto& e : edges) n->edges.push_back(e);
+  for (const Array* a : ins) n->ins.push_back(TensorMeta(*a));
+  for (const Array* a : outs) n->outs.push_back(TensorMeta(*a));
   n->vjp = std::move(vjp);
   return n;
 }
@@ -84,8 +154,7 @@ GradEntry* derive_from(const Array& view, const Array& src, const GradEntry& se,
                        std::shared_ptr<ArrayImpl> view_src) {
   Geometry g;
   if (!make_geometry(view, src, g)) return nullptr;
-  auto n = make_node("view", tape, {{se.node, se.index}}, {src.shape()}, {src.dtype()}, {view.shape()},
-                     {view.dtype()}, [g](const Node&, const std::vector<Array>& gout) {
+  auto n = make_node("view", tape, {{se.node, se.index}}, {&src}, {&view}, [g](const Node&, const std::vector<Array>& gout) {
                        return std::vector<Array>{scatter(Array(), gout[0], g)};
                      });
   set_entry(view.impl().get(), GradEntry{tape, n, 0, view.storage()->version, std::move(view_src)});
@@ -141,7 +210,7 @@ Array make_saved(const Array& a, size_t level, bool copy_views = true) {
   impl->writeable = s.writeable;
   for (size_t k = 0; k < level; ++k)
     if (GradEntry* e = resolve(a, tl_stack[k])) {
-      if (!impl->grad_meta) impl->grad_meta = std::make_shared<AutogradMeta>();
+      if (!impl->grad_meta) impl->grad_meta = new_meta();
       impl->grad_meta->entries.push_back(GradEntry{e->tape, e->node, e->index, s.storage->version, nullptr});
     }
   return Array(std::move(impl));
@@ -149,17 +218,33 @@ Array make_saved(const Array& a, size_t level, bool copy_views = true) {
 
 Array add_grads(const Array& a, const Array& b) { return a.defined() ? ufunc2("add", a, b) : b; }
 
+// First-order accumulation (nothing records the backward pass): adds g into slot in place when
+// backward is the only owner of slot's buffer (no other handle, view or saved copy of it).
+bool accumulate_in_place(Array& slot, const Array& g) {
+  if (recording() || slot.dtype() != g.dtype() || slot.shape() != g.shape()) return false;
+  if (slot.impl().use_count() != 1 || slot.storage().use_count() != 1 || slot.impl()->base || !slot.writeable() ||
+      slot.impl()->grad_meta || slot.device().type != DeviceType::CPU || g.device().type != DeviceType::CPU ||
+      !slot.c_contiguous() || !g.c_contiguous() || slot.may_share_memory(g))
+    return false;
+  if (slot.dtype() == DType::Float64) cpu::fused_accumulate(slot.data_as<double>(), g.data_as<double>(), g.size());
+  else if (slot.dtype() == DType::Float32) cpu::fused_accumulate(slot.data_as<float>(), g.data_as<float>(), g.size());
+  else return false;
+  ++slot.storage()->version;
+  return true;
+}
+
 }  // namespace
 
 bool is_float(DType t) { return is_floating(t); }
 
 const Array& Node::saved(size_t i) const {
-  if (saved_[i].storage()->version != saved_versions_[i])
+  const Saved& sv = saved_[i];
+  if (sv.value.defined() && sv.value.storage()->version != sv.version) [[unlikely]]
     throw ValueError(msg("grad", std::string("an array saved for the gradient of '") + name +
                                      "' was modified in place after it was saved for the gradient; the gradient "
                                      "would be wrong. Copy it before modifying it (y = y.copy()) or avoid the "
                                      "in-place operation."));
-  return saved_[i];
+  return sv.value;
 }
 
 uint64_t push_tape() {
@@ -210,7 +295,7 @@ Array watch(const Array& x, uint64_t tape) {
   size_t level = std::find(tl_stack.begin(), tl_stack.end(), tape) - tl_stack.begin();
   Array leaf = make_saved(src, level, false);
   leaf.impl()->base = src.impl()->base;  // still a view of the same owner
-  auto n = make_node("leaf", tape, {}, {}, {}, {leaf.shape()}, {leaf.dtype()}, nullptr);
+  auto n = make_node("leaf", tape, {}, {}, {&leaf}, nullptr);
   set_entry(leaf.impl().get(), GradEntry{tape, n, 0, leaf.storage()->version, nullptr});
   // The leaf node is also kept under a reserved tape key (tape | high bit), because an in-place write
   // inside the function replaces the array's entry while backward still needs the leaf.
@@ -232,6 +317,12 @@ Array stop_gradient(const Array& a) {
 
 void record(const char* name, const std::vector<Array>& inputs, const std::vector<Array>& outputs, VjpFn vjp,
             const std::vector<Array>& saved) {
+  record_span(name, {inputs.data(), inputs.size()}, {outputs.data(), outputs.size()}, std::move(vjp),
+              {saved.data(), saved.size()});
+}
+
+void record_span(const char* name, Span inputs, Span outputs, VjpFn&& vjp, Span saved, const Scalar* consts,
+                 size_t nconsts) {
   if (!recording()) return;
   bool any_float_out = false, any_complex_out = false;
   for (const auto& o : outputs) {
@@ -240,61 +331,108 @@ void record(const char* name, const std::vector<Array>& inputs, const std::vecto
   }
   if (!any_float_out) {
     // Integer/bool results have zero derivative almost everywhere; complex ones would lose it.
-    if (any_complex_out) no_gradient(name, inputs);
+    if (any_complex_out) no_gradient(name, std::vector<Array>(inputs.begin(), inputs.end()));
     return;
   }
-  for (size_t level = 0; level < tl_stack.size(); ++level) {
+  size_t ntapes = tl_stack.size();
+  for (size_t level = 0; level < ntapes; ++level) {
     uint64_t t = tl_stack[level];
-    std::vector<Node::Edge> edges(inputs.size());
-    bool any = false;
-    for (size_t i = 0; i < inputs.size(); ++i)
-      if (inputs[i].defined() && is_floating(inputs[i].dtype()))
-        if (GradEntry* e = resolve(inputs[i], t)) {
-          edges[i] = {e->node, e->index};
-          any = true;
-        }
-    if (!any) continue;
-    std::vector<Shape> ins, outs;
-    std::vector<DType> intypes, outtypes;
-    for (const auto& a : inputs) {
-      ins.push_back(a.defined() ? a.shape() : Shape{});
-      intypes.push_back(a.defined() ? a.dtype() : DType::Float64);
+    // Edges first, straight into the node; most ops record on one tape, so the node is allocated
+    // only once an input turns out to be tracked.
+    std::shared_ptr<Node> n;
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      const Array& in = inputs[i];
+      if (!in.defined() || !is_floating(in.dtype())) continue;
+      if (!in.impl()->grad_meta && !in.impl()->base) continue;  // never tracked
+      GradEntry* e = resolve(in, t);
+      if (!e) continue;
+      if (!n) {
+        n = new_node();
+        n->edges.resize(inputs.size());
+      }
+      n->edges[i] = {e->node, e->index};
     }
-    for (const auto& a : outputs) {
-      outs.push_back(a.shape());
-      outtypes.push_back(a.dtype());
-    }
-    auto n = make_node(name, t, std::move(edges), std::move(ins), std::move(intypes), std::move(outs),
-                       std::move(outtypes), vjp);
-    for (const auto& s : saved) {
-      n->saved_.push_back(s.defined() ? make_saved(s, level) : Array());
-      n->saved_versions_.push_back(s.defined() ? n->saved_.back().storage()->version : 0);
+    if (!n) continue;
+    n->name = name;
+    n->tape = t;
+    n->ins.resize(inputs.size());
+    for (size_t i = 0; i < inputs.size(); ++i) n->ins[i] = TensorMeta(inputs[i]);
+    n->outs.resize(outputs.size());
+    for (size_t j = 0; j < outputs.size(); ++j) n->outs[j] = TensorMeta(outputs[j]);
+    // The last tape that can record takes the function itself; outer ones get copies.
+    bool last = level + 1 == ntapes;
+    n->vjp = last ? std::move(vjp) : vjp;
+    for (size_t k = 0; k < nconsts; ++k) n->consts_.push_back(consts[k]);
+    n->saved_.resize(saved.size());
+    for (size_t k = 0; k < saved.size(); ++k) {
+      const Array& sv = saved[k];
+      if (!sv.defined()) continue;
+      // On the outermost tape an input that owns its memory is saved as itself: no entry of an
+      // outer tape needs snapshotting, its own entries only lead to earlier nodes, and a later
+      // in-place write is caught by the version check. Outputs (their entries will lead to this
+      // node: a cycle) and views (saved as copies) get a fresh handle.
+      bool share = level == 0 && !sv.impl()->base;
+      for (size_t j = 0; share && j < outputs.size(); ++j) share = outputs[j].impl() != sv.impl();
+      n->saved_[k].value = share ? sv : make_saved(sv, level);
+      n->saved_[k].version = n->saved_[k].value.storage()->version;
     }
     for (size_t j = 0; j < outputs.size(); ++j)
       if (outputs[j].defined() && is_floating(outputs[j].dtype()))
         set_entry(outputs[j].impl().get(), GradEntry{t, n, static_cast<int>(j), outputs[j].storage()->version, nullptr});
+    if (last) break;
   }
 }
 
+namespace {
+std::atomic<uint64_t> g_next_pass{1};
+}
+
 std::vector<Array> backward(uint64_t tape, const Array& y, const std::vector<Array>& xs, const Array& seed) {
+  // Per-pass state lives in the nodes (pass_ stamps, grad_acc_ slots): no maps or sets per node.
+  // A pass id is unique, so slots left by an earlier (or interrupted) pass are ignored.
+  const uint64_t pass = g_next_pass.fetch_add(1);
+  auto slots = [pass](const Node* n) -> SmallVec<Array, 1>& {
+    if (n->pass_ != pass) {
+      n->pass_ = pass;
+      n->grad_acc_.clear();
+      n->grad_acc_.resize(n->outs.size());
+    }
+    return n->grad_acc_;
+  };
   std::vector<std::shared_ptr<Node>> leaves;
+  leaves.reserve(xs.size());
   for (const auto& x : xs) {
     GradEntry* le = x.impl()->grad_meta ? find_entry(x.impl().get(), tape | (uint64_t(1) << 63)) : nullptr;
     leaves.push_back(le ? le->node : nullptr);
   }
-  std::unordered_map<const Node*, std::vector<Array>> grads;
+  // Leaves' slots must not be taken for stale ones from an earlier pass.
+  std::vector<Array> leaf_grads(xs.size());
   GradEntry* ye = (y.defined() && is_floating(y.dtype())) ? resolve(y, tape) : nullptr;
+  struct Cleanup {  // drop the cotangents held by the nodes once the pass ends (or throws)
+    std::vector<Node*>* order;
+    ~Cleanup() {
+      for (Node* n : *order) n->grad_acc_.clear();
+    }
+  };
+  std::vector<Node*> order;
+  Cleanup cleanup{&order};
   if (ye) {
-    // Topological order by iterative DFS (post-order), then walk it backwards.
-    std::vector<Node*> order;
-    std::unordered_set<const Node*> seen;
-    std::vector<std::pair<Node*, size_t>> stack{{ye->node.get(), 0}};
-    seen.insert(ye->node.get());
+    // Topological order by iterative DFS (post-order), then walk it backwards. Visited nodes are
+    // marked with a separate stamp (the pass id with the high bit set) before slots are used.
+    const uint64_t mark = pass | (uint64_t(1) << 63);
+    std::vector<std::pair<Node*, size_t>> stack;
+    stack.reserve(64);
+    order.reserve(128);
+    stack.push_back({ye->node.get(), 0});
+    ye->node->pass_ = mark;
     while (!stack.empty()) {
       auto& [n, i] = stack.back();
       if (i < n->edges.size()) {
         Node* c = n->edges[i++].node.get();
-        if (c && seen.insert(c).second) stack.push_back({c, 0});
+        if (c && c->pass_ != mark) {
+          c->pass_ = mark;
+          stack.push_back({c, 0});
+        }
       } else {
         order.push_back(n);
         stack.pop_back();
@@ -304,38 +442,42 @@ std::vector<Array> backward(uint64_t tape, const Array& y, const std::vector<Arr
     if (s.dtype() != y.dtype()) s = astype(s, y.dtype());
     if (s.shape() != y.shape()) s = broadcast(s, y.shape());
     std::shared_ptr<Node> root = ye->node;  // keep the graph alive while walking it
-    auto& rg = grads[root.get()];
-    rg.resize(root->out_shapes.size());
-    rg[ye->index] = s;
+    slots(root.get())[ye->index] = s;
+    std::vector<Array> gouts;
     for (auto it = order.rbegin(); it != order.rend(); ++it) {
       Node* n = *it;
-      auto f = grads.find(n);
-      if (f == grads.end() || !n->vjp) continue;
-      std::vector<Array> gouts = std::move(f->second);
-      grads.erase(f);
-      gouts.resize(n->out_shapes.size());
-      for (size_t j = 0; j < gouts.size(); ++j)
-        if (!gouts[j].defined()) gouts[j] = zeros(n->out_shapes[j], n->out_dtypes[j]);
+      if (n->pass_ != pass || !n->vjp) continue;  // no cotangent reached it (or a leaf)
+      size_t nout = n->outs.size();
+      gouts.resize(nout);
+      bool any = false;
+      for (size_t j = 0; j < nout; ++j) {
+        gouts[j] = std::move(n->grad_acc_[j]);
+        any = any || gouts[j].defined();
+      }
+      n->grad_acc_.clear();
+      if (!any) continue;
+      for (size_t j = 0; j < nout; ++j)
+        if (!gouts[j].defined()) gouts[j] = zeros(n->outs[j].shape(), n->outs[j].dtype());
       std::vector<Array> gins = n->vjp(*n, gouts);
       for (size_t i = 0; i < n->edges.size() && i < gins.size(); ++i) {
         const auto& edge = n->edges[i];
         if (!edge.node || !gins[i].defined()) continue;
-        Array g = gins[i];
-        if (g.shape() != n->in_shapes[i]) g = sum_to_shape(g, n->in_shapes[i]);
-        if (g.dtype() != n->in_dtypes[i]) g = astype(g, n->in_dtypes[i]);
-        auto& slot = grads[edge.node.get()];
-        slot.resize(edge.node->out_shapes.size());
-        slot[edge.index] = add_grads(slot[edge.index], g);
+        Array g = std::move(gins[i]);
+        const TensorMeta& m = n->ins[i];
+        if (!m.same_shape(g.shape())) g = sum_to_shape(g, m.shape());
+        if (g.dtype() != m.dtype()) g = astype(g, m.dtype());
+        Array& slot = slots(edge.node.get())[edge.index];
+        if (!slot.defined()) slot = std::move(g);
+        else if (!accumulate_in_place(slot, g)) slot = add_grads(slot, g);
       }
     }
+    for (size_t k = 0; k < xs.size(); ++k)
+      if (leaves[k] && leaves[k]->pass_ == pass && !leaves[k]->grad_acc_.empty()) leaf_grads[k] = leaves[k]->grad_acc_[0];
   }
   std::vector<Array> out;
+  out.reserve(xs.size());
   for (size_t k = 0; k < xs.size(); ++k) {
-    Array g;
-    if (leaves[k]) {
-      auto f = grads.find(leaves[k].get());
-      if (f != grads.end() && !f->second.empty()) g = f->second[0];
-    }
+    Array g = std::move(leaf_grads[k]);
     if (!g.defined()) g = zeros(xs[k].shape(), xs[k].dtype());
     else if (!g.c_contiguous() || !g.writeable() || !g.owns_data()) g = copy(g, 'C');
     out.push_back(g);
@@ -392,8 +534,7 @@ static void finish_write(const Array& target, const Array& dst, const Array& own
     } else if ((ve || st.has_target) && make_geometry(dst, target, g)) {
       Node::Edge e0 = st.has_target ? Node::Edge{st.target_old.node, st.target_old.index} : Node::Edge{};
       Node::Edge e1 = ve ? Node::Edge{ve->node, ve->index} : Node::Edge{};
-      auto n = make_node("setitem", t, {e0, e1}, {target.shape(), dst.shape()}, {target.dtype(), dst.dtype()},
-                         {target.shape()}, {target.dtype()}, [g](const Node& node, const std::vector<Array>& gout) {
+      auto n = make_node("setitem", t, {e0, e1}, {&target, &dst}, {&target}, [g](const Node& node, const std::vector<Array>& gout) {
                            std::vector<Array> r(2);
                            if (node.needs_grad(0)) r[0] = scatter(gout[0], zeros(g.view_shape, gout[0].dtype()), g);
                            if (node.needs_grad(1)) r[1] = gather(gout[0], g);
@@ -411,8 +552,7 @@ static void finish_write(const Array& target, const Array& dst, const Array& own
     if (owner.defined() && owner.impl() != target.impl() && (ve || st.has_owner) && make_geometry(dst, owner, g)) {
       Node::Edge e0 = st.has_owner ? Node::Edge{st.owner_old.node, st.owner_old.index} : Node::Edge{};
       Node::Edge e1 = ve ? Node::Edge{ve->node, ve->index} : Node::Edge{};
-      auto n = make_node("setitem", t, {e0, e1}, {owner.shape(), dst.shape()}, {owner.dtype(), dst.dtype()},
-                         {owner.shape()}, {owner.dtype()}, [g](const Node& node, const std::vector<Array>& gout) {
+      auto n = make_node("setitem", t, {e0, e1}, {&owner, &dst}, {&owner}, [g](const Node& node, const std::vector<Array>& gout) {
                            std::vector<Array> r(2);
                            if (node.needs_grad(0)) r[0] = scatter(gout[0], zeros(g.view_shape, gout[0].dtype()), g);
                            if (node.needs_grad(1)) r[1] = gather(gout[0], g);

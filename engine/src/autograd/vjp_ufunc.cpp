@@ -14,11 +14,14 @@
 //    equals hi; lo gets g where it equals lo and not hi (the three coefficients sum to 1).
 //  - remainder/fmod/divmod: dx = g, dy = -g*floor(x/y) (trunc for fmod).
 //  - heaviside(x, h0): dx = 0, dh0 = g*(x == 0). copysign(x, y): dx = g*sign(x)*sign(result), dy = 0.
+#include <atomic>
 #include <cmath>
+#include <type_traits>
 #include <mutex>
 #include <unordered_map>
 
 #include "autograd/internal.h"
+#include "backend/cpu/vjp_kernels.h"
 #include "minpy/errors.h"
 #include "minpy/ops.h"
 
@@ -46,6 +49,7 @@ struct Table {
   std::unordered_map<std::string, UfuncVjpRule> rules;
 };
 Table& table();
+std::atomic<uint64_t> g_rules_generation{0};  // bumped by register_ufunc_vjp
 
 void def(const char* name, bool save_in, bool save_out, std::function<R(const Args&)> f) {
   table().rules[name] = UfuncVjpRule{save_in, save_out, std::move(f)};
@@ -68,6 +72,122 @@ void minmax(const char* name) {
       r[i] = sub(gi, mul(masked(gi, tie), F(0.5)));
     }
     return r;
+  });
+}
+
+
+// ---- first-order fast paths ----
+// The same arithmetic as the rules below, as one fused loop (see cpu/vjp_kernels.h). Applicable
+// when g is a C-contiguous float32/float64 CPU array and every other operand is an array of g's
+// shape and dtype (C-contiguous) or a real scalar; otherwise the rule's ufunc chain runs.
+template <class T>
+bool fused_src(const Operand& o, const Array& g, cpu::FusedSrc<T>& s) {
+  if (auto* a = std::get_if<Array>(&o)) {
+    if (!a->defined() || a->dtype() != g.dtype() || a->device().type != DeviceType::CPU || !a->c_contiguous() ||
+        a->shape() != g.shape())
+      return false;
+    s.p = a->data_as<T>();
+    return true;
+  }
+  const Scalar& c = std::get<Scalar>(o);
+  switch (c.kind) {
+    case Scalar::Kind::Float: s.c = static_cast<T>(c.f); return true;
+    case Scalar::Kind::Int: if (c.int_is_uint64) return false; s.c = static_cast<T>(c.i); return true;
+    case Scalar::Kind::Bool: s.c = static_cast<T>(c.b); return true;
+    default: return false;
+  }
+}
+
+// f(g, x, y) elementwise; undefined when not applicable.
+template <class F>
+Array fused(const Array& g, const Operand& x, const Operand& y, F f) {
+  if (!g.defined() || g.device().type != DeviceType::CPU || !g.c_contiguous()) return Array();
+  auto run = [&](auto zero) -> Array {
+    using T = decltype(zero);
+    cpu::FusedSrc<T> gs, xs, ys;
+    gs.p = g.data_as<T>();
+    if (!fused_src<T>(x, g, xs) || !fused_src<T>(y, g, ys)) return Array();
+    Array out = Array::empty(g.shape(), g.dtype());
+    cpu::fused_map3<T>(out.data_as<T>(), g.size(), gs, xs, ys, f);
+    return out;
+  };
+  if (g.dtype() == DType::Float64) return run(double{});
+  if (g.dtype() == DType::Float32) return run(float{});
+  return Array();
+}
+
+const Operand kNone = Scalar::from_float(0.0);
+
+// A unary fast rule from f(g, x_or_out): `use_out` picks the saved output as the operand.
+template <class F>
+std::function<bool(const Args&, R&)> fast1(bool use_out, F f) {
+  return [use_out, f](const Args& a, R& r) {
+    const Operand& x = use_out ? Operand(a.out[0]) : a.in[0];
+    Array v = fused(a.g[0], x, kNone, [f](auto g, auto x, auto) { return f(g, x); });
+    if (!v.defined()) return false;
+    r = R{v};
+    return true;
+  };
+}
+
+void fast(const char* name, std::function<bool(const Args&, R&)> f) { table().rules[name].fast = std::move(f); }
+
+void define_fast() {
+  using std::cos, std::sin, std::cosh, std::sinh;
+  // Same operation order as the rules in define_all (so results match them bit for bit).
+  fast("sin", fast1(false, [](auto g, auto x) { return g * cos(x); }));
+  fast("cos", fast1(false, [](auto g, auto x) { return -(g * sin(x)); }));
+  fast("tan", fast1(false, [](auto g, auto x) { auto c = cos(x); return g / (c * c); }));
+  fast("sinh", fast1(false, [](auto g, auto x) { return g * cosh(x); }));
+  fast("cosh", fast1(false, [](auto g, auto x) { return g * sinh(x); }));
+  fast("tanh", fast1(false, [](auto g, auto x) { auto c = cosh(x); return g / (c * c); }));
+  fast("exp", fast1(true, [](auto g, auto r) { return g * r; }));
+  fast("expm1", fast1(true, [](auto g, auto r) { return g * (r + decltype(r)(1)); }));
+  fast("log", fast1(false, [](auto g, auto x) { return g / x; }));
+  fast("log1p", fast1(false, [](auto g, auto x) { return g / (x + decltype(x)(1)); }));
+  fast("sqrt", fast1(true, [](auto g, auto r) { return (g * decltype(r)(0.5)) / r; }));
+  fast("square", fast1(false, [](auto g, auto x) { return g * (x * decltype(x)(2)); }));
+  fast("reciprocal", fast1(true, [](auto g, auto r) { return -(g * (r * r)); }));
+  fast("negative", fast1(false, [](auto g, auto) { return -g; }));
+  fast("arctan", fast1(false, [](auto g, auto x) { return g / ((x * x) + decltype(x)(1)); }));
+  fast("multiply", [](const Args& a, R& r) {
+    r.assign(2, Array());
+    if (a.needs[0] && !(r[0] = fused(a.g[0], a.in[1], kNone, [](auto g, auto y, auto) { return g * y; })).defined())
+      return false;
+    if (a.needs[1] && !(r[1] = fused(a.g[0], a.in[0], kNone, [](auto g, auto x, auto) { return g * x; })).defined())
+      return false;
+    return true;
+  });
+  // maximum & co.: g where the input is the result, g/2 on ties (as minmax below).
+  for (const char* name : {"maximum", "minimum", "fmax", "fmin"})
+    fast(name, [](const Args& a, R& r) {
+      r.assign(2, Array());
+      for (int i = 0; i < 2; ++i)
+        if (a.needs[i]) {
+          const Operand& xi = a.in[i];
+          Array v = fused(a.g[0], a.out[0], xi, [](auto g, auto out, auto x) {
+            using T = decltype(g);
+            return x == out ? g : T(0) * g;
+          });
+          if (!v.defined()) return false;
+          // ties (x0 == x1) get half; a second pass only when both inputs are operands of g's shape
+          Array t = fused(v, a.in[0], a.in[1], [](auto gi, auto x0, auto x1) {
+            using T = decltype(gi);
+            return x0 == x1 ? gi - (gi * T(0.5)) : gi;
+          });
+          if (!t.defined()) return false;
+          r[i] = t;
+        }
+      return true;
+    });
+  fast("true_divide", [](const Args& a, R& r) {
+    r.assign(2, Array());
+    if (a.needs[0] && !(r[0] = fused(a.g[0], a.in[1], kNone, [](auto g, auto y, auto) { return g / y; })).defined())
+      return false;
+    if (a.needs[1] &&
+        !(r[1] = fused(a.g[0], a.in[0], a.in[1], [](auto g, auto x, auto y) { return -((g * x) / (y * y)); })).defined())
+      return false;
+    return true;
   });
 }
 
@@ -193,6 +313,7 @@ Table& table() {
 const std::unordered_map<std::string, UfuncVjpRule>& rules() {
   static const bool once = [] {
     define_all();
+    define_fast();
     return true;
   }();
   (void)once;
@@ -205,6 +326,7 @@ void register_ufunc_vjp(const std::string& name, UfuncVjpRule rule) {
   rules();
   std::lock_guard<std::mutex> lock(table().mu);
   table().rules[name] = std::move(rule);
+  g_rules_generation.fetch_add(1, std::memory_order_release);
 }
 
 const UfuncVjpRule* find_ufunc_vjp(const std::string& name) {
@@ -213,45 +335,93 @@ const UfuncVjpRule* find_ufunc_vjp(const std::string& name) {
   return it == r.end() ? nullptr : &it->second;
 }
 
-void record_ufunc(const Ufunc& uf, const std::vector<Operand>& inputs, const std::vector<Array>& outs) {
-  const UfuncVjpRule* rule = find_ufunc_vjp(uf.name);
-  if (!rule) return;
-  // Node inputs are the array operands; Python scalars are constants kept in the closure.
-  std::vector<Array> arrays;
-  std::vector<int> pos(inputs.size(), -1);
-  for (size_t i = 0; i < inputs.size(); ++i)
-    if (auto* a = std::get_if<Array>(&inputs[i])) {
-      pos[i] = static_cast<int>(arrays.size());
-      arrays.push_back(*a);
+namespace {
+// Rule lookup by Ufunc address (ufunc objects live for the program): a string hash per recorded
+// call is avoidable. The cache is per thread and rebuilt when rules are (re)registered.
+const UfuncVjpRule* cached_rule(const Ufunc& uf) {
+  thread_local std::unordered_map<const Ufunc*, const UfuncVjpRule*> cache;
+  thread_local uint64_t generation = ~uint64_t(0);
+  uint64_t gen = g_rules_generation.load(std::memory_order_acquire);
+  if (gen != generation) {
+    cache.clear();
+    generation = gen;
+  }
+  auto it = cache.find(&uf);
+  if (it != cache.end()) return it->second;
+  const UfuncVjpRule* r = find_ufunc_vjp(uf.name);
+  cache.emplace(&uf, r);
+  return r;
+}
+
+// The VJP closure of one ufunc call: which ufunc input is which node input, and the Python-scalar
+// operands (constants). Up to 3 inputs inline (every ufunc with a rule has at most 3).
+// 16 bytes and trivially copyable, so std::function keeps it inline (no allocation per call):
+// the Python-scalar operands live in the node (Node::consts_, in input order).
+struct UfuncClosure {
+  const UfuncVjpRule* rule;
+  int8_t pos[3];  // node input of each ufunc input (-1: a scalar constant)
+  uint8_t nin, nsaved_in, nout;
+  std::vector<Array> operator()(const Node& n, const std::vector<Array>& g) const {
+    Args a;
+    a.node = &n;
+    a.g.resize(g.size());
+    for (size_t j = 0; j < g.size(); ++j) a.g[j] = g[j];
+    a.in.resize(nin);
+    a.needs.resize(nin);
+    size_t k = 0;
+    for (size_t i = 0; i < nin; ++i)
+      if (pos[i] >= 0) {
+        a.needs[i] = n.needs_grad(pos[i]);
+        a.in[i] = rule->save_inputs ? Operand(n.saved(pos[i])) : Operand(Scalar());
+      } else {
+        a.in[i] = n.consts_[k++];
+      }
+    if (rule->save_outputs) {
+      a.out.resize(nout);
+      for (size_t j = 0; j < nout; ++j) a.out[j] = n.saved(nsaved_in + j);
     }
-  std::vector<Array> saved;
-  if (rule->save_inputs) saved = arrays;
-  size_t nsaved_in = saved.size();
-  if (rule->save_outputs) saved.insert(saved.end(), outs.begin(), outs.end());
-  std::vector<Operand> consts = inputs;
-  for (size_t i = 0; i < consts.size(); ++i)
-    if (pos[i] >= 0) consts[i] = Scalar();  // the array itself is saved (or unused), not captured
-  record(uf.name.c_str(), arrays, outs,
-         [rule, pos, consts, nsaved_in, nout = outs.size()](const Node& n, const std::vector<Array>& g) {
-           Args a;
-           a.node = &n;
-           a.g = g;
-           a.in = consts;
-           a.needs.assign(pos.size(), false);
-           for (size_t i = 0; i < pos.size(); ++i)
-             if (pos[i] >= 0) {
-               a.needs[i] = n.needs_grad(pos[i]);
-               if (rule->save_inputs) a.in[i] = n.saved(pos[i]);
-             }
-           if (rule->save_outputs)
-             for (size_t j = 0; j < nout; ++j) a.out.push_back(n.saved(nsaved_in + j));
-           R per_input = rule->vjp(a);
-           std::vector<Array> r(n.edges.size());
-           for (size_t i = 0; i < pos.size() && i < per_input.size(); ++i)
-             if (pos[i] >= 0 && n.needs_grad(pos[i])) r[pos[i]] = per_input[i];
-           return r;
-         },
-         saved);
+    R per_input;
+    if (!(rule->fast && !recording() && rule->fast(a, per_input))) per_input = rule->vjp(a);
+    if (n.edges.size() == nin) {  // every input an array: node inputs are ufunc inputs, in order
+      per_input.resize(nin);
+      for (size_t i = 0; i < nin; ++i)
+        if (!n.needs_grad(i)) per_input[i] = Array();
+      return per_input;
+    }
+    std::vector<Array> r(n.edges.size());
+    for (size_t i = 0; i < nin && i < per_input.size(); ++i)
+      if (pos[i] >= 0 && n.needs_grad(pos[i])) r[pos[i]] = std::move(per_input[i]);
+    return r;
+  }
+};
+static_assert(sizeof(UfuncClosure) <= 16 && std::is_trivially_copyable_v<UfuncClosure>);
+}  // namespace
+
+void record_ufunc(const Ufunc& uf, const std::vector<Operand>& inputs, const std::vector<Array>& outs) {
+  const UfuncVjpRule* rule = cached_rule(uf);
+  if (!rule) return;
+  if (inputs.size() > 3 || outs.size() > 2) throw ValueError(msg("grad", "ufunc VJP rules take at most 3 inputs and 2 outputs."));
+  // Node inputs are the array operands; Python scalars are constants kept in the node.
+  UfuncClosure c{rule, {-1, -1, -1}, static_cast<uint8_t>(inputs.size()), 0, static_cast<uint8_t>(outs.size())};
+  Array arrays[3];
+  Scalar consts[3];
+  size_t na = 0, nc = 0;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    if (auto* a = std::get_if<Array>(&inputs[i])) {
+      c.pos[i] = static_cast<int8_t>(na);
+      arrays[na++] = *a;
+    } else {
+      consts[nc++] = std::get<Scalar>(inputs[i]);
+    }
+  }
+  Array saved[5];
+  size_t ns = 0;
+  if (rule->save_inputs)
+    for (size_t i = 0; i < na; ++i) saved[ns++] = arrays[i];
+  c.nsaved_in = static_cast<uint8_t>(ns);
+  if (rule->save_outputs)
+    for (size_t j = 0; j < outs.size(); ++j) saved[ns++] = outs[j];
+  record_span(uf.name.c_str(), {arrays, na}, {outs.data(), outs.size()}, VjpFn(c), {saved, ns}, consts, nc);
 }
 
 }  // namespace minpy::autograd

@@ -111,9 +111,13 @@ def _any_tracked(x):
 def call_numpy(name, func, args, kwargs):
     """Runs the NumPy callable `func` on minpy arguments and wraps its results."""
     # NumPy would drop the autograd tracking silently: refuse rather than give a wrong gradient.
+    # With HIPS autograd installed, its VJP for the same function is recorded instead (minpy._hips).
     if _core._ag_active() and (_any_tracked(args) or _any_tracked(kwargs)):
-        raise TypeError(f"[np.{name}] has no gradient in minpy: it runs through the NumPy fallback, "
-                        "which autograd cannot see. Use native minpy ops or minpy.core.stop_gradient.")
+        from minpy import _hips
+        return _hips.call_recorded(name, func, args, kwargs, lambda: _note(name), TypeError(
+            f"[np.{name}] has no gradient in minpy: it runs through the NumPy fallback, which autograd "
+            "cannot see (and HIPS autograd, if installed, defines no gradient for it). Use native minpy "
+            "ops, a minpy.core.customop with a gradient, or minpy.core.stop_gradient."))
     _note(name)
     pairs = []
     np_args = to_numpy(args, pairs)

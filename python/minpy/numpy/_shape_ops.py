@@ -198,6 +198,11 @@ def pad(array, pad_width, mode="constant", **kwargs):
     if unsupported:
         raise ValueError(f"unsupported keyword arguments for mode 'constant': {unsupported}")
     a = asarray(array)
+    cv = kwargs.get("constant_values", 0)
+    if isinstance(cv, ndarray) and _core._ag_tracked(cv):
+        # The constants are converted to NumPy values below: their gradient would be dropped.
+        raise TypeError("[pad] has no gradient in minpy for constant_values: the result would not carry "
+                        "their gradient. Use minpy.core.stop_gradient on them to mean a constant.")
     pw = _np.asarray(pad_width)
     if pw.dtype.kind != "i":
         raise TypeError("`pad_width` must be of integral type.")

@@ -382,7 +382,10 @@ def test_concatenate(axis):
         check(f, rand(2, 3), rand(2, 1), rand(2, 2))
     check(weighted(lambda x: np.concatenate((x, x[:1], x[::-1]), axis=0 if axis is None else 0)), rand(2, 3))
     if axis is None:
-        check(weighted(lambda x, y: np.concatenate([x, y], axis=None)), rand(2, 3), rand(4))
+        check(weighted(lambda x, y, s: np.concatenate([x, y, s, x.T], axis=None)), rand(2, 3), rand(4),
+              numpy.array(0.4))
+    with pytest.raises(TypeError, match="only takes"):
+        grad(lambda x: np.concatenate([x, x], out=np.zeros(4), dtype=np.float64))(np.array([1.0, 2.0]))
 
 
 def test_concatenate_dtypes_and_out():
@@ -469,8 +472,9 @@ def test_flip_roll_pad():
         check(weighted(lambda y: np.pad(y, pw)), y)
         check(weighted(lambda y: np.pad(y * y, pw, constant_values=(1.5, -2.0))), y)
     check(weighted(lambda v: np.pad(v, 2, mode="constant")), rand(3))
-    with pytest.raises(TypeError, match="has no gradient"):
-        grad(lambda c: np.pad(np.ones(2), 1, constant_values=c).sum())(np.array(1.0))
+    for cv in (lambda c: c, lambda c: (0.0, c), lambda c: ((c, 1.0),)):
+        with pytest.raises(TypeError, match="has no gradient"):
+            grad(lambda c: np.pad(np.ones(2), 1, constant_values=cv(c)).sum())(np.array(1.0))
 
 
 @pytest.mark.parametrize("axis", [0, 1, -1, None])

@@ -517,7 +517,8 @@ Array triangle(const Array& a, int64_t k, bool lower, const char* op) {
 }  // namespace
 
 Array concatenate(const std::vector<Array>& arrays, std::optional<int64_t> axis, const JoinOptions& opt) {
-  if (!autograd::recording()) return concatenate_impl(arrays, axis, opt);
+  // dtype= with out= is refused by the op itself (the fresh value below would not see out=).
+  if (!autograd::recording() || (opt.dtype && opt.out.defined())) return concatenate_impl(arrays, axis, opt);
   // The value is computed fresh in out's dtype (same checks), recorded, then written into out.
   JoinOptions fresh = opt;
   if (opt.out.defined()) {

@@ -9,6 +9,7 @@
 #include "minpy/linalg.h"
 #include "minpy/ops.h"
 #include "minpy/reductions.h"
+#include "minpy/shape_ops.h"
 
 using namespace minpy;
 namespace ag = minpy::autograd;
@@ -113,4 +114,43 @@ TEST(AutogradOps, SumToShapeIsTheNativeSum) {
   Array t = ag::sum_to_shape(g, {});
   EXPECT_DOUBLE_EQ(at(t), 21.0);
   EXPECT_THROW(ag::sum_to_shape(g, {2}), ValueError);
+}
+
+TEST(AutogradOps, ShapeOpsConcatenateSortRepeat) {
+  Array x = vec({3.0, 1.0, 2.0}), w = vec({1.0, 2.0, 3.0, 4.0, 5.0, 6.0});
+  // concatenate([x, 2x]) . w: x gets w[0:3] + 2 w[3:6]
+  auto g = ag::grad([w](const std::vector<Array>& v) { return sum(concatenate({v[0], v[0] * v[0]}) * w); }, {x});
+  for (int i = 0; i < 3; ++i) EXPECT_DOUBLE_EQ(at(g[0], i), at(w, i) + 2 * at(x, i) * at(w, i + 3));
+  // sort: each input gets the weight of the slot it lands in
+  Array w3 = vec({1.0, 2.0, 3.0});
+  g = ag::grad([w3](const std::vector<Array>& v) { return sum(sort(v[0]) * w3); }, {x});
+  EXPECT_DOUBLE_EQ(at(g[0], 0), 3.0);
+  EXPECT_DOUBLE_EQ(at(g[0], 1), 1.0);
+  EXPECT_DOUBLE_EQ(at(g[0], 2), 2.0);
+  // repeat [1, 0, 2]: out = (x0, x2, x2)
+  g = ag::grad([w3](const std::vector<Array>& v) { return sum(repeat(v[0], {1, 0, 2}, 0) * w3); }, {x});
+  EXPECT_DOUBLE_EQ(at(g[0], 0), 1.0);
+  EXPECT_DOUBLE_EQ(at(g[0], 1), 0.0);
+  EXPECT_DOUBLE_EQ(at(g[0], 2), 5.0);
+  // split pieces are recorded views; pad's gradient is the centre
+  g = ag::grad([](const std::vector<Array>& v) {
+    auto p = array_split(v[0], 2, 0);
+    return sum(p[0]) + sum(p[1] * p[1]) + sum(pad_constant(v[0], {{1, 2}}, {{vec({0.0}), vec({0.0})}}));
+  }, {x});
+  // pieces (3, 1) and (2,): 1 + 1, 1 + 1, 2 * 2 + 1
+  EXPECT_DOUBLE_EQ(at(g[0], 0), 2.0);
+  EXPECT_DOUBLE_EQ(at(g[0], 1), 2.0);
+  EXPECT_DOUBLE_EQ(at(g[0], 2), 5.0);
+}
+
+TEST(AutogradOps, SortInPlaceOfATrackedArrayIsARecordedWrite) {
+  Array x = vec({3.0, 1.0, 2.0}), w3 = vec({1.0, 2.0, 3.0});
+  auto g = ag::grad([w3](const std::vector<Array>& v) {
+    Array y = v[0] * Scalar::from_float(1.0);
+    sort_inplace(y);
+    return sum(y * w3);
+  }, {x});
+  EXPECT_DOUBLE_EQ(at(g[0], 0), 3.0);
+  EXPECT_DOUBLE_EQ(at(g[0], 1), 1.0);
+  EXPECT_DOUBLE_EQ(at(g[0], 2), 2.0);
 }

@@ -362,6 +362,201 @@ def test_complex_results_of_tracked_inputs_raise():
         grad(lambda x: (x @ np.array([1j, 2.0])).real)(np.array([1.0, 2.0]))
 
 
+# ---- shape, joining and selection ----
+def weighted(f, *ws):
+    """f's result(s) times fixed random weights, so every output position matters."""
+    def g(*a):
+        r = f(*a)
+        if isinstance(r, (tuple, list)):  # several results: one scalar loss, each weighted differently
+            return sum(np.sum(v * np.array(W_LOSS[v.size].reshape(v.shape))) * (i + 1) for i, v in enumerate(r))
+        return r * np.array(W_LOSS[r.size].reshape(r.shape))
+    return g
+
+
+@pytest.mark.parametrize("axis", [0, 1, -1, None])
+def test_concatenate(axis):
+    f = weighted(lambda x, y, z: np.concatenate([x, y * y, z], axis=axis))
+    if axis == 0:
+        check(f, rand(2, 3), rand(1, 3), rand(3, 3))
+    else:
+        check(f, rand(2, 3), rand(2, 1), rand(2, 2))
+    check(weighted(lambda x: np.concatenate((x, x[:1], x[::-1]), axis=0 if axis is None else 0)), rand(2, 3))
+    if axis is None:
+        check(weighted(lambda x, y, s: np.concatenate([x, y, s, x.T], axis=None)), rand(2, 3), rand(4),
+              numpy.array(0.4))
+    with pytest.raises(TypeError, match="only takes"):
+        grad(lambda x: np.concatenate([x, x], out=np.zeros(4), dtype=np.float64))(np.array([1.0, 2.0]))
+
+
+def test_concatenate_dtypes_and_out():
+    # float32 and integer inputs: the float32 input's gradient is float32, integers get none
+    x32 = rand(2, 2).astype(numpy.float32)
+    g = grad(lambda x: np.sum(np.concatenate([x, np.array([[1, 2]])]) * np.array([[1.0, 2.0]])))(np.array(x32))
+    assert g.dtype == numpy.float32 and numpy.asarray(g).tolist() == [[1.0, 2.0], [1.0, 2.0]]
+
+    def f(x, y):  # out= into a region of a tracked array: recorded as a write
+        o = x * 3.0
+        np.concatenate([y, y * x[0, 0]], axis=1, out=o[:, 1:])
+        return o * o
+
+    check(f, rand(2, 5), rand(2, 2))
+
+    def h(y):  # out= an untracked array
+        o = np.zeros(6)
+        np.concatenate([y, y * y], axis=None, out=o)
+        return o * np.arange(6.0)
+
+    check(h, rand(3))
+
+
+def test_stack_family():
+    x, y = rand(2, 3), rand(2, 3)
+    for axis in (0, 1, 2, -1):
+        check(weighted(lambda x, y: np.stack([x, y * 2.0], axis=axis)), x, y)
+    check(weighted(lambda x, y: np.stack((x, y), out=np.empty((2, 2, 3)))), x, y)
+    v, w, s = rand(3), rand(3), numpy.array(0.7)
+    check(weighted(lambda x, v: np.vstack([x, v, x[0]])), x, v)
+    check(weighted(lambda v, w: np.hstack([v, w * w])), v, w)
+    check(weighted(lambda x, y: np.hstack((x, y[:, :1]))), x, y)
+    check(weighted(lambda x, y: np.dstack([x, x * 2.0, y])), x, y)
+    check(weighted(lambda v, w: np.dstack([v, w])), v, w)
+    check(weighted(lambda v, x, s: np.column_stack([v[:2], x, s * np.ones(2)])), v, x, s)
+    for f in (np.atleast_1d, np.atleast_2d, np.atleast_3d):
+        check(weighted(lambda s, v, x: f(s, v, x)), s, v, x)
+        check(weighted(lambda v: f(v)), v)
+
+
+@pytest.mark.parametrize("axis", [0, 1, -1])
+def test_split(axis):
+    x = rand(4, 6)
+    check(weighted(lambda x: np.split(x, 2, axis=axis)), x)
+    check(weighted(lambda x: np.array_split(x, 3, axis=axis)), x)
+    check(weighted(lambda x: np.array_split(x * x, [1, 3, 3], axis=axis)), x)
+    # only some pieces used: the others get zero
+    check(lambda x: np.split(x, [1, 2], axis=axis)[1] * 2.0, x)
+    # the pieces are views: a write through one reaches the gradient of what reads the base
+
+    def f(x):
+        y = x * 1.0
+        p = np.split(y, 2, axis=axis)
+        p[0][...] = x.sum()
+        return y * y
+    check(f, x)
+
+
+def test_tile_repeat():
+    x = rand(2, 3)
+    for reps in (2, (2, 1), (1, 3), (2, 1, 2), (3, 2, 2, 1), 0, (0, 2)):
+        check(weighted(lambda x: np.tile(x, reps)), x)
+    check(weighted(lambda v: np.tile(v, (2, 2))), rand(3))
+    check(weighted(lambda s: np.tile(s, 3)), numpy.array(1.5))
+    for reps, axis in ((2, None), (3, 0), (2, 1), (2, -1), ([1, 0, 3], 1), ([2, 1], 0), (0, 1),
+                       ([0, 2, 1, 0, 0, 1], None)):
+        check(weighted(lambda x: np.repeat(x, reps, axis=axis)), x)
+        check(weighted(lambda x: x.repeat(reps, axis)), x)
+    check(weighted(lambda s: np.repeat(s, 4, axis=0)), numpy.array(0.3))
+    check(weighted(lambda x: np.repeat(x.T, np.array([1, 2, 0]), axis=0)), x)
+
+
+def test_flip_roll_pad():
+    x = rand(2, 3, 4)
+    for axis in (None, 0, 1, -1, (0, 2)):
+        check(weighted(lambda x: np.flip(x * x, axis)), x)
+    check(weighted(lambda x: np.fliplr(x)), x)
+    check(weighted(lambda x: np.flipud(x[:, 1])), x)
+    for shift, axis in ((1, None), (-7, None), (2, 0), ((1, -2), (1, 2)), (5, (0, 1, 2)), ((1, 1), (2, 2)),
+                        (0, 1), (3, -1)):
+        check(weighted(lambda x: np.roll(x, shift, axis)), x)
+    y = rand(2, 3)
+    for pw in (1, (1, 2), ((0, 1), (2, 0)), ((3, 0), (0, 0))):
+        check(weighted(lambda y: np.pad(y, pw)), y)
+        check(weighted(lambda y: np.pad(y * y, pw, constant_values=(1.5, -2.0))), y)
+    check(weighted(lambda v: np.pad(v, 2, mode="constant")), rand(3))
+    for cv in (lambda c: c, lambda c: (0.0, c), lambda c: ((c, 1.0),)):
+        with pytest.raises(TypeError, match="has no gradient"):
+            grad(lambda c: np.pad(np.ones(2), 1, constant_values=cv(c)).sum())(np.array(1.0))
+
+
+@pytest.mark.parametrize("axis", [0, 1, -1, None])
+@pytest.mark.parametrize("stable", [False, True])
+def test_sort(axis, stable):
+    x = distinct(3, 4)
+    check(weighted(lambda x: np.sort(x, axis=axis, stable=stable)), x)
+    check(weighted(lambda x: np.sort(x.T * 2.0, axis=axis, kind="heapsort")), x)
+
+    def inplace(x):
+        y = x * 1.0
+        y.sort(axis=-1 if axis is None else axis, stable=stable)
+        return y
+    check(weighted(inplace), x)
+
+
+def test_sort_inplace_of_views_and_stale_values():
+    def f(x):
+        y = x * 1.0
+        y[1].sort()  # sorts a row of the tracked y
+        y[:, 0].sort()
+        return y * y
+    check(weighted(f), distinct(3, 4))
+
+    def g(x):  # a sorted leaf: the write replaces its value, whose gradient flows on
+        x.sort()
+        return x * np.array([1.0, 2.0, 3.0])
+    assert numpy.asarray(grad(g)(np.array([3.0, 1.0, 2.0]))).tolist() == [3.0, 1.0, 2.0]
+
+    def h(x):
+        y = x * 1.0
+        z = np.sin(y)  # saves y
+        y.sort()
+        return z
+    with pytest.raises(ValueError, match="modified in place"):
+        grad(h)(np.array([0.3, 0.1]))
+    # an untracked array sorts in place under a tape as usual
+    z = np.array([2.0, 1.0])
+    grad(lambda x: (z.sort(), x * z)[1])(np.array([1.0, 1.0]))
+    assert numpy.asarray(z).tolist() == [1.0, 2.0]
+
+
+def test_sort_with_ties_and_nan():
+    # ties: the sorted values are the same whichever tied input moves; each gets one slot
+    g = numpy.asarray(grad(lambda x: np.sort(x) * np.array([1.0, 2.0, 3.0, 4.0]))(np.array([2.0, 1.0, 2.0, 0.5])))
+    assert sorted(g.tolist()) == [1.0, 2.0, 3.0, 4.0] and g[3] == 1.0 and g[1] == 2.0
+    g = numpy.asarray(grad(lambda x: np.sort(x) * np.array([1.0, 2.0, 3.0]))(np.array([numpy.nan, 1.0, 0.0])))
+    assert g.tolist() == [3.0, 2.0, 1.0]
+
+
+def test_diff_tri_meshgrid():
+    x = rand(3, 5)
+    for n, axis in ((1, -1), (2, 1), (1, 0), (3, -1), (0, 0)):
+        check(weighted(lambda x: np.diff(x, n=n, axis=axis)), x)
+    check(weighted(lambda x, p: np.diff(x, prepend=p, append=x[:, :1] * 2.0)), x, rand(3, 2))
+    check(weighted(lambda x: np.diff(x, axis=0, prepend=1.5, append=0.0)), x)
+    for k in (-1, 0, 2, -5, 9):
+        check(weighted(lambda x: np.tril(x, k)), x)
+        check(weighted(lambda x: np.triu(x * x, k)), x)
+    check(weighted(lambda v: np.tril(v, 1)), rand(4))
+    check(weighted(lambda v: np.triu(v)), rand(3))
+    check(weighted(lambda x: np.triu(x.reshape(3, 1, 5) * np.ones((2, 1)), -1)), x)
+    a, b, c = rand(3), rand(2), rand(4)
+    for kw in ({}, {"indexing": "ij"}, {"sparse": True}, {"copy": False}):
+        check(weighted(lambda a, b: np.meshgrid(a, b * b, **kw)), a, b)
+        check(weighted(lambda a, b, c: np.meshgrid(a, b, c, **kw)), a, b, c)
+
+
+def test_clip_round():
+    x = distinct(3, 4) * 0.3 + 0.01
+    check(weighted(lambda x: np.clip(x, -0.5, 0.4)), x)
+    check(weighted(lambda x, lo: np.clip(x, lo, 1.0)), x, rand(4) * 0.3)
+    check(weighted(lambda x: np.clip(x, None, 0.2) + x.clip(min=-0.3) + x.clip(-0.2, 0.1)), x)
+    o = np.zeros((3, 4))
+    check(weighted(lambda x: np.clip(x * x, 0.1, 0.5, out=o)), x)
+    # round is piecewise constant: zero gradient (as rint), away from the jumps
+    x = numpy.array([[0.123, -1.377, 2.2041, 0.7312], [3.3333, -0.0123, 0.4567, -2.212], [1.0, 0.0, 0.871, -0.333]])
+    for f in (lambda x: np.round(x), lambda x: np.around(x, 1), lambda x: x.round(2),
+              lambda x: np.round(x * 10.0, -1) + x):
+        check(weighted(f), x)
+
+
 # ---- higher order ----
 def hess_check(f, x, rtol=1e-5, atol=1e-6):
     """d/dx sum(grad f(x) * w) against central differences of grad f."""
@@ -385,6 +580,14 @@ def test_second_order():
     hess_check(lambda x: np.cumprod(x).sum() + np.cumsum(x * x).sum(), rand(4, lo=0.5, hi=2))
     hess_check(lambda x: np.einsum("ij,jk->ik", x, x.T).sum() ** 2, rand(2, 3))
     hess_check(lambda x: np.linalg.norm(x) ** 3, rand(4))
+    # shape ops: their VJPs are recorded ops again
+    hess_check(lambda x: np.sum(np.concatenate([x, x * x, x[::-1]], axis=0) ** 3), rand(3))
+    hess_check(lambda x: np.sum(np.concatenate([x, x.T.reshape(2, 3)], axis=None) ** 2 * x.sum()), rand(2, 3))
+    hess_check(lambda x: np.sum(np.sort(x * x, axis=1) ** 2 * np.array([1.0, 2.0, 3.0])), distinct(2, 3))
+    hess_check(lambda x: np.sum(np.sort(x, axis=None) ** 3 * np.arange(6.0)), distinct(2, 3))
+    hess_check(lambda x: np.sum(np.repeat(x, [2, 0, 3], axis=1) ** 3), rand(2, 3))
+    hess_check(lambda x: np.sum(np.repeat(x * x, 2) ** 2 * np.arange(12.0)), rand(2, 3))
+    hess_check(lambda x: np.sum(np.tile(np.roll(x, 1), 2) ** 3 * np.arange(6.0)), rand(3))
     # third order of a polynomial through matmul: d3/dx3 sum((x @ x)^2) for a 1x1 matrix
     g3 = grad(grad(grad(lambda x: np.sum((x @ x) ** 2))))(np.array([[1.5]]))
     assert numpy.asarray(g3).tolist() == [[24 * 1.5]]
@@ -468,6 +671,18 @@ FUNCTIONS = {
     "zeros_like": np.zeros_like, "ones_like": np.ones_like, "full_like": lambda x: np.full_like(x, 2.0),
     "full": lambda x: np.full((2, 2, 3), x), "linspace": lambda x: np.linspace(x, x * 2, 4),
     "logspace": lambda x: np.logspace(x, x * 2, 3),
+    "concatenate": lambda x: np.concatenate([x, x[:1] * x[1:]]), "stack": lambda x: np.stack([x, x * x], 1),
+    "vstack": lambda x: np.vstack([x, x[0]]), "hstack": lambda x: np.hstack([x, x[:, :1]]),
+    "dstack": lambda x: np.dstack([x, x]), "column_stack": lambda x: np.column_stack([x[0], x.T]),
+    "atleast_1d": lambda x: np.atleast_1d(x[0, 0], x), "atleast_2d": lambda x: np.atleast_2d(x[0], x[0, 0]),
+    "atleast_3d": lambda x: np.atleast_3d(x, x[0]), "split": lambda x: np.split(x, 3, axis=1),
+    "array_split": lambda x: np.array_split(x, [1, 5]), "tile": lambda x: np.tile(x, (2, 1)),
+    "repeat": lambda x: np.repeat(x, [1, 0, 2], axis=1), "flip": np.flip, "fliplr": np.fliplr,
+    "flipud": np.flipud, "roll": lambda x: np.roll(x, 2), "pad": lambda x: np.pad(x, ((1, 0), (0, 2))),
+    "sort": lambda x: np.sort(x, axis=0), "diff": lambda x: np.diff(x, prepend=0.5), "tril": np.tril,
+    "triu": lambda x: np.triu(x, 1), "meshgrid": lambda x: np.meshgrid(x[0], x[1]),
+    "clip": lambda x: np.clip(x, -0.1, 0.2), "round": lambda x: np.round(x, 1), "around": np.around,
+    "argsort": np.argsort, "searchsorted": lambda x: np.searchsorted(np.array([-0.5, 0.0, 0.5]), x),
     "empty_like": None, "asnumpy": None,  # uninitialised values / leaves minpy
     "empty": None, "zeros": None, "ones": None, "arange": None, "eye": None, "identity": None,
 }
@@ -488,6 +703,8 @@ METHODS = {
     "fill": lambda x: x.fill(1.0),
     # conversions that leave minpy (Python numbers, NumPy arrays), like float(x): not ops
     "item": None, "tolist": None, "asnumpy": None,
+    "sort": lambda x: x.sort(0), "argsort": lambda x: x.argsort(),
+    "searchsorted": lambda x: x[0].searchsorted(np.array([0.1, -0.3])),
     "repeat": lambda x: x.repeat(2), "clip": lambda x: x.clip(0.0, 0.2), "round": lambda x: x.round(),
     "conj": lambda x: x.conj(), "conjugate": lambda x: x.conjugate(),
     "__matmul__": lambda x: x @ x.T, "__rmatmul__": lambda x: x.T.__rmatmul__(x),

@@ -5,7 +5,10 @@
 
 #include "backend/cpu/kernels.h"
 #include "backend/cpu/shape_kernels.h"
+#include "minpy/autograd.h"
 #include "minpy/errors.h"
+#include "minpy/indexing.h"
+#include "minpy/reductions.h"
 #include "minpy/ops.h"
 #include "op_stats.h"
 
@@ -44,7 +47,7 @@ int split_axis(const Array& a, int64_t axis, const char* op) {
 
 // ---- joining ----
 
-Array concatenate(const std::vector<Array>& arrays, std::optional<int64_t> axis_opt, const JoinOptions& opt) {
+static Array concatenate_impl(const std::vector<Array>& arrays, std::optional<int64_t> axis_opt, const JoinOptions& opt) {
   OpScope op_scope("concatenate");
   const char* op = "concatenate";
   if (arrays.empty()) throw ValueError(msg(op, "need at least one array to concatenate."));
@@ -148,6 +151,7 @@ std::vector<Array> array_split_at(const Array& a, const std::vector<int64_t>& in
   for (size_t i = 0; i + 1 < points.size(); ++i) {
     int64_t st = clip(points[i]), end = clip(points[i + 1]);
     out.push_back(slice_axis(a, ax, st, std::max<int64_t>(0, end - st)));
+    if (autograd::recording()) autograd::record_view("split", a, out.back());  // autograd hook
   }
   return out;
 }
@@ -175,7 +179,7 @@ std::vector<Array> split(const Array& a, int64_t sections, int64_t axis) {
 
 // ---- tile, repeat ----
 
-Array tile(const Array& a, const std::vector<int64_t>& reps_in) {
+static Array tile_impl(const Array& a, const std::vector<int64_t>& reps_in) {
   OpScope op_scope("tile");
   require_cpu(a, "tile");
   int nd = std::max<int>(a.ndim(), static_cast<int>(reps_in.size()));
@@ -206,7 +210,7 @@ Array tile(const Array& a, const std::vector<int64_t>& reps_in) {
   return out.view(oshape, c_strides(oshape, a.itemsize()), 0);
 }
 
-Array repeat(const Array& a, const std::vector<int64_t>& repeats, std::optional<int64_t> axis) {
+static Array repeat_impl(const Array& a, const std::vector<int64_t>& repeats, std::optional<int64_t> axis) {
   OpScope op_scope("repeat");
   require_cpu(a, "repeat");
   Array src = a;
@@ -249,15 +253,17 @@ Array flip(const Array& a, const std::optional<std::vector<int64_t>>& axes) {
     if (a.shape(d) > 0) off += (a.shape(d) - 1) * strides[d];
     strides[d] = -strides[d];
   }
-  return a.view(a.shape(), strides, a.size() > 0 ? off : 0);
+  Array v = a.view(a.shape(), strides, a.size() > 0 ? off : 0);
+  if (autograd::recording()) autograd::record_view("flip", a, v);  // autograd hook
+  return v;
 }
 
-Array roll(const Array& a, const std::vector<int64_t>& shifts, const std::optional<std::vector<int64_t>>& axes_opt) {
+static Array roll_impl(const Array& a, const std::vector<int64_t>& shifts, const std::optional<std::vector<int64_t>>& axes_opt) {
   OpScope op_scope("roll");
   require_cpu(a, "roll");
   if (!axes_opt) {
     Array flat = ravel(a);
-    return reshape(roll(flat, shifts, std::vector<int64_t>(shifts.size(), 0)), a.shape());
+    return reshape(roll_impl(flat, shifts, std::vector<int64_t>(shifts.size(), 0)), a.shape());
   }
   std::vector<int64_t> sh = shifts, axes = *axes_opt;
   if (sh.size() == 1 && axes.size() != 1) sh.assign(axes.size(), shifts[0]);
@@ -298,8 +304,8 @@ Array roll(const Array& a, const std::vector<int64_t>& shifts, const std::option
   return out;
 }
 
-Array pad_constant(const Array& a, const std::vector<std::pair<int64_t, int64_t>>& widths,
-                   const std::vector<std::array<Array, 2>>& values) {
+static Array pad_constant_impl(const Array& a, const std::vector<std::pair<int64_t, int64_t>>& widths,
+                               const std::vector<std::array<Array, 2>>& values) {
   OpScope op_scope("pad");
   require_cpu(a, "pad");
   int nd = a.ndim();
@@ -338,24 +344,25 @@ Array pad_constant(const Array& a, const std::vector<std::pair<int64_t, int64_t>
 
 // ---- sorting ----
 
-void sort_inplace(const Array& a, int64_t axis, SortKind kind) {
+static void sort_lanes_raw(const Array& a, int64_t axis, SortKind kind) {
   OpScope op_scope("sort");
   require_cpu(a, "sort");
   int ax = normalize_axis(axis, a.ndim(), "sort");
   if (!a.writeable()) throw ValueError(msg("sort", "array is read-only."));
+  ++a.storage()->version;  // an in-place write (autograd checks saved values)
   cpu::sort_lanes(a, ax, kind == SortKind::Stable);
 }
 
-Array sort(const Array& a, std::optional<int64_t> axis, SortKind kind) {
+static Array sort_impl(const Array& a, std::optional<int64_t> axis, SortKind kind) {
   if (!axis) {
     Array flat = copy(a, 'C');
     flat = reshape(flat, {-1});
-    sort_inplace(flat, 0, kind);
+    sort_lanes_raw(flat, 0, kind);
     return flat;
   }
   normalize_axis(*axis, a.ndim(), "sort");  // validate before copying
   Array r = copy(a, 'C');
-  sort_inplace(r, *axis, kind);
+  sort_lanes_raw(r, *axis, kind);
   return r;
 }
 
@@ -399,7 +406,7 @@ Array searchsorted(const Array& a, const Array& v, bool right, const Array& sort
 
 // ---- triangles ----
 
-static Array triangle(const Array& a, int64_t k, bool lower, const char* op) {
+static Array triangle_impl(const Array& a, int64_t k, bool lower, const char* op) {
   OpScope op_scope(op);
   require_cpu(a, op);
   if (a.ndim() == 0) throw TypeError(msg(op, "the input must have at least one dimension."));
@@ -410,6 +417,260 @@ static Array triangle(const Array& a, int64_t k, bool lower, const char* op) {
   int64_t m = out.shape(out.ndim() - 2), n = out.shape(out.ndim() - 1);
   cpu::zero_outside_triangle(out, std::clamp<int64_t>(k, -m - 1, n + 1), lower);
   return out;
+}
+
+
+// ---- gradients ----------------------------------------------------------------------------------
+// While a tape records, each op is computed untracked and recorded as one node whose VJP is written
+// with recorded engine ops (slices, reshapes, sums, rolls, gathers), so gradients of any order flow.
+// split and flip return views (record_view); stack/vstack/... compose recorded views with
+// concatenate. Integer results (argsort, searchsorted) have nothing to record.
+namespace {
+using autograd::Node;
+using GradVec = std::vector<Array>;
+
+// g[..., start:start+len, ...] along axis: a recorded view.
+Array slice_recorded(const Array& g, int axis, int64_t start, int64_t len) {
+  std::vector<IndexItem> idx(static_cast<size_t>(axis) + 1);
+  for (auto& it : idx) it.kind = IndexItem::Kind::Slice;
+  idx.back().start = start;
+  idx.back().stop = start + len;
+  idx.back().has_start = idx.back().has_stop = true;
+  return basic_index(g, idx);
+}
+
+// The per-axis net shifts of roll (each in [0, n)); axis = nullopt: the flattened array's one shift.
+std::vector<int64_t> net_shifts(const Shape& shape, const std::vector<int64_t>& shifts,
+                                const std::optional<std::vector<int64_t>>& axes_opt) {
+  if (!axes_opt) {
+    int64_t n = shape_size(shape), net = 0;
+    if (n == 0) return {0};
+    for (int64_t s : shifts) net = (net + ((s % n) + n) % n) % n;
+    return {net};
+  }
+  std::vector<int64_t> sh = shifts, axes = *axes_opt;
+  if (sh.size() == 1 && axes.size() != 1) sh.assign(axes.size(), shifts[0]);
+  else if (axes.size() == 1 && sh.size() != 1) axes.assign(sh.size(), (*axes_opt)[0]);
+  int nd = static_cast<int>(shape.size());
+  std::vector<int64_t> net(nd, 0);
+  for (size_t i = 0; i < axes.size(); ++i) {
+    int d = normalize_axis(axes[i], nd, "roll");
+    int64_t n = shape[d];
+    if (n == 0) continue;
+    net[d] = (net[d] + ((sh[i] % n) + n) % n) % n;
+  }
+  return net;
+}
+
+// The sum of each run of `repeats` slices of g along axis (repeat's VJP): n slices. Its own VJP is
+// repeat again, so higher orders flow.
+Array repeat_sum(const Array& g, const std::vector<int64_t>& repeats, int ax, int64_t n) {
+  Shape shape = g.shape();
+  shape[ax] = n;
+  Array z;
+  {
+    autograd::NoGradGuard ng;
+    if (repeats.size() == 1 && repeats[0] > 0) {
+      // Uniform repeats: split the axis into (n, r) and sum the r copies.
+      Shape split = g.shape();
+      split[ax] = n;
+      split.insert(split.begin() + ax + 1, repeats[0]);
+      ReduceOptions o;
+      o.axis = Axes::of({ax + 1});
+      z = sum(reshape(g, split), o);
+    } else {
+      z = autograd::zeros(shape, g.dtype());
+      if (g.size() > 0) {
+        // Per-element repeats: scatter-add each slice to the element it repeats.
+        Array seg = Array::empty({g.shape(ax)}, DType::Int64);
+        int64_t* p = seg.data_as<int64_t>();
+        for (int64_t i = 0, k = 0; i < n; ++i)
+          for (int64_t r = 0; r < repeats[i]; ++r) p[k++] = i;
+        std::vector<IndexItem> idx(static_cast<size_t>(ax) + 1);
+        for (auto& it : idx) it.kind = IndexItem::Kind::Slice;
+        idx.back().kind = IndexItem::Kind::Array;
+        idx.back().array = seg;
+        ufunc_at(get_ufunc("add"), z, idx, &g);
+      }
+    }
+  }
+  if (autograd::recording())
+    autograd::record("repeat_sum", {g}, {z}, [repeats, ax](const Node&, const GradVec& gz) {
+      return GradVec{repeat(gz[0], repeats, ax)};
+    });
+  return z;
+}
+
+Array triangle(const Array& a, int64_t k, bool lower, const char* op) {
+  if (!autograd::recording()) return triangle_impl(a, k, lower, op);
+  Array r;
+  {
+    autograd::NoGradGuard ng;
+    r = triangle_impl(a, k, lower, op);
+  }
+  // The kept entries pass their gradient through (a 1-d input was broadcast over rows: summed back).
+  autograd::record(op, {a}, {r}, [k, lower, op, shape = a.shape()](const Node&, const GradVec& g) {
+    return GradVec{autograd::sum_to_shape(triangle(g[0], k, lower, op), shape)};
+  });
+  return r;
+}
+}  // namespace
+
+Array concatenate(const std::vector<Array>& arrays, std::optional<int64_t> axis, const JoinOptions& opt) {
+  // dtype= with out= is refused by the op itself (the fresh value below would not see out=).
+  if (!autograd::recording() || (opt.dtype && opt.out.defined())) return concatenate_impl(arrays, axis, opt);
+  // The value is computed fresh in out's dtype (same checks), recorded, then written into out.
+  JoinOptions fresh = opt;
+  if (opt.out.defined()) {
+    fresh.out = Array();
+    fresh.dtype = opt.out.dtype();
+  }
+  Array r;
+  {
+    autograd::NoGradGuard ng;
+    r = concatenate_impl(arrays, axis, fresh);
+  }
+  std::vector<Shape> shapes;
+  for (const Array& x : arrays) shapes.push_back(x.shape());
+  int ax = axis ? normalize_axis(*axis, arrays[0].ndim(), "concatenate") : 0;
+  // Each input's gradient is its slice of g along the axis (of the flattened g for axis=None).
+  autograd::record("concatenate", arrays, {r}, [shapes, ax, flat = !axis](const Node& n, const GradVec& g) {
+    GradVec res(shapes.size());
+    int64_t pos = 0;
+    for (size_t i = 0; i < shapes.size(); ++i) {
+      int64_t len = flat ? shape_size(shapes[i]) : shapes[i][ax];
+      if (n.needs_grad(i)) {
+        Array gi = slice_recorded(g[0], ax, pos, len);
+        res[i] = flat ? reshape(gi, shapes[i]) : gi;
+      }
+      pos += len;
+    }
+    return res;
+  });
+  return autograd::write_out(r, opt.out, [&] { concatenate_impl(arrays, axis, opt); });
+}
+
+Array tile(const Array& a, const std::vector<int64_t>& reps) {
+  if (!autograd::recording()) return tile_impl(a, reps);
+  Array r;
+  {
+    autograd::NoGradGuard ng;
+    r = tile_impl(a, reps);
+  }
+  // tile = broadcast over an interleaved (rep, size) shape: the VJP sums the rep axes.
+  int nd = std::max<int>(a.ndim(), static_cast<int>(reps.size()));
+  Shape ishape;
+  std::vector<int64_t> rep_axes;
+  for (int d = 0; d < nd; ++d) {
+    int ri = d - (nd - static_cast<int>(reps.size())), ai = d - (nd - a.ndim());
+    rep_axes.push_back(2 * d);
+    ishape.push_back(ri >= 0 ? std::max<int64_t>(reps[ri], 0) : 1);
+    ishape.push_back(ai >= 0 ? a.shape(ai) : 1);
+  }
+  autograd::record("tile", {a}, {r}, [ishape, rep_axes, shape = a.shape()](const Node&, const GradVec& g) {
+    ReduceOptions o;
+    o.axis = Axes::of(rep_axes);
+    return GradVec{reshape(sum(reshape(g[0], ishape), o), shape)};
+  });
+  return r;
+}
+
+Array repeat(const Array& a, const std::vector<int64_t>& repeats, std::optional<int64_t> axis) {
+  if (!autograd::recording()) return repeat_impl(a, repeats, axis);
+  Array r;
+  {
+    autograd::NoGradGuard ng;
+    r = repeat_impl(a, repeats, axis);
+  }
+  // The (validated) axis of the repeated array: a 0-d input or axis=None repeats the flattened input.
+  int ax = 0;
+  if (axis && a.ndim() > 0) ax = normalize_axis(*axis, a.ndim(), "repeat");
+  int64_t n = (!axis || a.ndim() == 0) ? a.size() : a.shape(ax);
+  autograd::record("repeat", {a}, {r}, [repeats, ax, n, shape = a.shape()](const Node&, const GradVec& g) {
+    return GradVec{reshape(repeat_sum(g[0], repeats, ax, n), shape)};
+  });
+  return r;
+}
+
+Array roll(const Array& a, const std::vector<int64_t>& shifts, const std::optional<std::vector<int64_t>>& axes) {
+  if (!autograd::recording()) return roll_impl(a, shifts, axes);
+  Array r;
+  {
+    autograd::NoGradGuard ng;
+    r = roll_impl(a, shifts, axes);
+  }
+  // The VJP rolls back by the net shift of each axis.
+  std::vector<int64_t> back = net_shifts(a.shape(), shifts, axes), back_axes;
+  Shape shape = a.shape();
+  if (axes) {
+    for (int d = 0; d < a.ndim(); ++d) {
+      back[d] = shape[d] - back[d];
+      back_axes.push_back(d);
+    }
+  } else {
+    back[0] = a.size() - back[0];
+  }
+  autograd::record("roll", {a}, {r}, [back, back_axes, flat = !axes](const Node&, const GradVec& g) {
+    if (flat) return GradVec{roll(g[0], back, std::nullopt)};
+    if (back.empty()) return GradVec{g[0]};
+    return GradVec{roll(g[0], back, back_axes)};
+  });
+  return r;
+}
+
+Array pad_constant(const Array& a, const std::vector<std::pair<int64_t, int64_t>>& widths,
+                   const std::vector<std::array<Array, 2>>& values) {
+  if (!autograd::recording()) return pad_constant_impl(a, widths, values);
+  // The constant values are cast into the result: a tracked one would lose its gradient.
+  std::vector<Array> vals;
+  for (const auto& p : values) vals.insert(vals.end(), p.begin(), p.end());
+  autograd::no_gradient("pad", vals);
+  Array r;
+  {
+    autograd::NoGradGuard ng;
+    r = pad_constant_impl(a, widths, values);
+  }
+  // The VJP is the centre of the padded gradient.
+  autograd::record("pad", {a}, {r}, [widths, shape = a.shape()](const Node&, const GradVec& g) {
+    Array c = g[0];
+    for (int d = 0; d < static_cast<int>(shape.size()); ++d) c = slice_recorded(c, d, widths[d].first, shape[d]);
+    return GradVec{c};
+  });
+  return r;
+}
+
+Array sort(const Array& a, std::optional<int64_t> axis, SortKind kind) {
+  if (!autograd::recording() || !is_floating(a.dtype())) {
+    autograd::NoGradGuard ng;  // the copy inside is not a gradient path either
+    return sort_impl(a, axis, kind);
+  }
+  Array r, inv;
+  int ax = 0;
+  {
+    autograd::NoGradGuard ng;
+    r = sort_impl(a, axis, kind);
+    if (axis) ax = normalize_axis(*axis, a.ndim(), "sort");
+    // sorted = a gathered by the argsort permutation; its inverse gathers the gradient back. Ties
+    // and NaNs are ordered by the same rule as sort, so any permutation giving r is valid.
+    Array perm = argsort(a, axis, SortKind::Stable);
+    inv = argsort(perm, ax, SortKind::Stable);
+  }
+  autograd::record("sort", {a}, {r}, [inv, ax, flat = !axis, shape = a.shape()](const Node&, const GradVec& g) {
+    Array ga = take_along_axis(g[0], inv, ax);
+    return GradVec{flat ? reshape(ga, shape) : ga};
+  });
+  return r;
+}
+
+void sort_inplace(const Array& a, int64_t axis, SortKind kind) {
+  if (!autograd::recording() || !is_floating(a.dtype())) return sort_lanes_raw(a, axis, kind);
+  // Recorded as the write a[...] = sort(a): the sorted value is recorded functionally, then the
+  // write machinery records the in-place update (of a, or of the tracked array a views).
+  require_cpu(a, "sort");
+  normalize_axis(axis, a.ndim(), "sort");
+  if (!a.writeable()) throw ValueError(msg("sort", "array is read-only."));
+  Array s = sort(a, axis, kind);
+  assign(a, s, Casting::Unsafe, "sort");
 }
 
 Array tril(const Array& a, int64_t k) { return triangle(a, k, true, "tril"); }

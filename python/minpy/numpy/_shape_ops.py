@@ -191,6 +191,12 @@ def _as_pairs(x, ndim, as_index=False):
     return _np.broadcast_to(x, (ndim, 2)).tolist()
 
 
+def _any_tracked(x):
+    if isinstance(x, (list, tuple)):
+        return builtins.any(_any_tracked(v) for v in x)
+    return isinstance(x, ndarray) and _core._ag_tracked(x)
+
+
 def pad(array, pad_width, mode="constant", **kwargs):
     if mode != "constant" or isinstance(pad_width, dict):
         return _fallback.call_numpy("pad", _np.pad, (array, pad_width, mode), kwargs)
@@ -198,6 +204,10 @@ def pad(array, pad_width, mode="constant", **kwargs):
     if unsupported:
         raise ValueError(f"unsupported keyword arguments for mode 'constant': {unsupported}")
     a = asarray(array)
+    if _any_tracked(kwargs.get("constant_values", 0)):
+        # The constants are converted to NumPy values below: their gradient would be dropped.
+        raise TypeError("[pad] has no gradient in minpy for constant_values: the result would not carry "
+                        "their gradient. Use minpy.core.stop_gradient on them to mean a constant.")
     pw = _np.asarray(pad_width)
     if pw.dtype.kind != "i":
         raise TypeError("`pad_width` must be of integral type.")

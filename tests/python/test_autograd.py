@@ -440,3 +440,41 @@ def test_recurrence_through_setitem():
             y[i] = np.sin(y[i - 1]) * x[1] + y[i - 1] ** 2
         return y
     check(f, rand((2,), -0.8, 0.8))
+
+
+def _naive_conv(x, w, b, pad=1, stride=1):
+    """CS231n's conv_forward_naive, written exactly as students write it (item assignment in loops)."""
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    x_pad = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)), mode="constant")
+    Ho = 1 + (H + 2 * pad - HH) // stride
+    Wo = 1 + (W + 2 * pad - WW) // stride
+    out = np.zeros((N, F, Ho, Wo))
+    for n in range(N):
+        for f in range(F):
+            for i in range(Ho):
+                for j in range(Wo):
+                    window = x_pad[n, :, i * stride:i * stride + HH, j * stride:j * stride + WW]
+                    out[n, f, i, j] = np.sum(window * w[f]) + b[f]
+    return out
+
+
+def test_naive_convolution_loop_gradients_match_finite_differences():
+    rng = numpy.random.default_rng(7)
+    x0 = rng.standard_normal((1, 2, 4, 4))
+    w0 = rng.standard_normal((2, 2, 3, 3))
+    b0 = rng.standard_normal(2)
+    dout = rng.standard_normal((1, 2, 4, 4))
+
+    def loss(x, w, b):
+        return np.sum(_naive_conv(x, w, b) * dout)
+
+    gx, gw, gb = grad(loss, argnum=[0, 1, 2])(np.array(x0), np.array(w0), np.array(b0))
+    for k, (g, base) in enumerate([(gx, x0), (gw, w0), (gb, b0)]):
+        want = numpy.zeros_like(base)
+        for idx in numpy.ndindex(base.shape):
+            plus, minus = [a.copy() for a in (x0, w0, b0)], [a.copy() for a in (x0, w0, b0)]
+            plus[k][idx] += 1e-6
+            minus[k][idx] -= 1e-6
+            want[idx] = (float(loss(*map(np.array, plus))) - float(loss(*map(np.array, minus)))) / 2e-6
+        numpy.testing.assert_allclose(numpy.asarray(g), want, rtol=1e-6, atol=1e-8)

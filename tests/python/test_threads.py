@@ -192,3 +192,51 @@ def test_small_calls_keep_working_across_threads():
     for i, (s, t) in enumerate(got):
         assert s == 45.0 + 10 * i
         assert t == float(numpy.sum(numpy.arange(float(N)) * i))
+
+
+def test_random_generators_in_threads():
+    """Own generators per thread give the sequential streams; one shared generator hands each call
+    its own block of the stream (calls are serialised), so the draws are the sequential draws in
+    some order of the calls."""
+    def own(i):
+        g = mnp.random.default_rng(10 + i)
+        return [numpy.array(numpy.asarray(g.random(N))) for _ in range(3)]
+    want = [own(i) for i in range(THREADS)]
+    got = run_threads(own)
+    for w, g in zip(want, got):
+        for a, b in zip(w, g):
+            numpy.testing.assert_array_equal(b, a)
+
+    seq = mnp.random.default_rng(7)
+    sequential = [numpy.array(numpy.asarray(seq.random(N))) for _ in range(THREADS * 3)]
+    shared = mnp.random.default_rng(7)
+    got = run_threads(lambda i: [numpy.array(numpy.asarray(shared.random(N))) for _ in range(3)])
+    calls = sorted((c for per_thread in got for c in per_thread), key=lambda c: c[0])
+    for a, b in zip(sorted(sequential, key=lambda c: c[0]), calls):
+        numpy.testing.assert_array_equal(b, a)
+
+
+def test_python_custom_op_gradients_in_threads():
+    """A Python custom op's VJP calls back into Python (taking the GIL) from backward passes running
+    in several threads, mixed with large ops that release the GIL."""
+    @minpy.core.customop("numpy")
+    def scaled_sigmoid(x):
+        return 1.0 / (1.0 + numpy.exp(-x))
+
+    scaled_sigmoid.def_grad(lambda ans, x: lambda g: g * ans * (1 - ans))
+
+    def f(x):
+        return mnp.sum(scaled_sigmoid(mnp.sin(x)) * x)
+
+    def work(i):
+        x, _, _ = inputs(i)
+        return [numpy.array(numpy.asarray(minpy.core.grad(f)(x))) for _ in range(2)]
+
+    want = [work(i) for i in range(THREADS)]
+    got = run_threads(work)
+    for i, (w, g) in enumerate(zip(want, got)):
+        x = numpy.asarray(inputs(i)[0])
+        s = 1 / (1 + numpy.exp(-numpy.sin(x)))
+        numpy.testing.assert_allclose(w[0], s * (1 - s) * numpy.cos(x) * x + s, rtol=1e-10, atol=1e-12)
+        for a, b in zip(w, g):
+            numpy.testing.assert_array_equal(b, a)

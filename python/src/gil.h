@@ -2,7 +2,9 @@
 #pragma once
 #include <nanobind/nanobind.h>
 
+#include <algorithm>
 #include <optional>
+#include <vector>
 
 #include "minpy/array.h"
 #include "minpy/ufunc.h"
@@ -54,26 +56,37 @@ inline int64_t max_elements(std::initializer_list<const Array*> arrays) {
 
 // The element count of the broadcast of the array operands (and outs): what a ufunc call loops over.
 // Shape mismatches are left to the engine (this only sizes the work); saturates instead of overflowing.
+// Allocation-free: it runs on every ufunc call, small ones included.
 inline int64_t ufunc_elements(const std::vector<Operand>& ins, const std::vector<Array>& outs = {}) {
-  Shape dims;
+  int64_t largest = 0;
+  const Array* arrays[8];
+  int n = 0;
+  bool more = false;  // more array operands than fit in `arrays`: the largest size is used
   auto add = [&](const Array& a) {
     if (!a.defined()) return;
-    const Shape& s = a.shape();
-    if (s.size() > dims.size()) dims.insert(dims.begin(), s.size() - dims.size(), 1);
-    size_t off = dims.size() - s.size();
-    for (size_t i = 0; i < s.size(); ++i)
-      if (s[i] != 1) dims[off + i] = s[i];
+    largest = std::max(largest, a.size());
+    if (n < 8) arrays[n++] = &a;
+    else more = true;
   };
   for (const Operand& o : ins)
     if (auto* a = std::get_if<Array>(&o)) add(*a);
   for (const Array& a : outs) add(a);
-  int64_t n = 1;
-  for (int64_t d : dims) {
+  if (largest >= kReleaseGilElements || n < 2 || more) return largest;
+  // Broadcasting can make the result larger than every operand ((N, 1) + (1, N)).
+  int nd = 0;
+  for (int i = 0; i < n; ++i) nd = std::max(nd, arrays[i]->ndim());
+  int64_t total = 1;
+  for (int k = 1; k <= nd; ++k) {  // k-th dimension from the end
+    int64_t d = 1;
+    for (int i = 0; i < n; ++i) {
+      int ai = arrays[i]->ndim() - k;
+      if (ai >= 0 && arrays[i]->shape(ai) != 1) d = arrays[i]->shape(ai);
+    }
     if (d <= 0) return 0;
-    if (n > (int64_t(1) << 62) / d) return int64_t(1) << 62;
-    n *= d;
+    if (total > (int64_t(1) << 62) / d) return int64_t(1) << 62;
+    total *= d;
   }
-  return n;
+  return total;
 }
 
 }  // namespace minpy::py

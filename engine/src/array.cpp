@@ -29,14 +29,29 @@ Storage::~Storage() {
   if (!external_owner && data != inline_data) host_memory::release(data, nbytes);
 }
 
-int64_t shape_size(const Shape& shape) {
+// The product of the non-zero dimensions. Like NumPy, it must fit in int64 even when a zero
+// dimension makes the array empty ((0, 2**40, 2**40) is too big), as must it times the itemsize.
+static int64_t nonzero_product(const Shape& shape) {
   int64_t n = 1;
   for (int64_t d : shape) {
     if (d < 0) throw ValueError(msg("shape", "negative dimensions are not allowed."));
-    if (d != 0 && n > INT64_MAX / d)
+    if (d == 0) continue;
+    if (n > INT64_MAX / d)
       throw ValueError(msg("shape", "array is too big; the product of the dimensions overflows int64."));
     n *= d;
   }
+  return n;
+}
+
+static void check_nbytes(const Shape& shape, size_t itemsize, const char* op) {
+  if (nonzero_product(shape) > INT64_MAX / static_cast<int64_t>(itemsize))
+    throw ValueError(msg(op, "array is too big; the number of bytes overflows int64."));
+}
+
+int64_t shape_size(const Shape& shape) {
+  int64_t n = nonzero_product(shape);
+  for (int64_t d : shape)
+    if (d == 0) return 0;
   return n;
 }
 
@@ -53,8 +68,7 @@ Shape c_strides(const Shape& shape, int64_t itemsize) {
 Array Array::empty(const Shape& shape, DType dtype, Device device) {
   int64_t n = shape_size(shape);
   size_t isz = minpy::itemsize(dtype);
-  if (n > INT64_MAX / static_cast<int64_t>(isz))
-    throw ValueError(msg("empty", "array is too big; the number of bytes overflows int64."));
+  check_nbytes(shape, isz, "empty");
   auto impl = std::make_shared<ArrayImpl>();
   impl->storage = std::make_shared<Storage>(static_cast<size_t>(n) * isz, device);
   impl->shape = shape;
@@ -90,6 +104,7 @@ Array Array::view(Shape shape, Shape strides, int64_t offset_bytes, DType dtype)
   auto v = std::make_shared<ArrayImpl>();
   v->storage = impl_->storage;
   v->size = shape_size(shape);
+  check_nbytes(shape, minpy::itemsize(dtype), "view");  // broadcast views too, as NumPy
   v->shape = std::move(shape);
   v->strides = std::move(strides);
   v->offset = impl_->offset + offset_bytes;

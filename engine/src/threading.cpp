@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
+#include <exception>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -11,6 +12,12 @@ namespace minpy {
 namespace {
 
 // Workers sleep on a condition variable; a job is a function plus a chunk counter they pull from.
+// Each region's state lives in its own Job on the caller's stack, and a worker joins a job only under
+// the lock and is counted until it leaves it: a slow worker can never take a chunk of (or count
+// towards) a later region, and run() returns only once no worker still touches its job.
+// Regions from several caller threads (Python threads with the GIL released) take turns on
+// run_mutex_; a region never waits on another region while holding it (nested parallel_for runs
+// inline, see in_parallel_region), so the turns cannot deadlock.
 class Pool {
  public:
   explicit Pool(int n) { resize(n); }
@@ -19,51 +26,73 @@ class Pool {
   int size() const { return static_cast<int>(workers_.size()) + 1; }
 
   void resize(int n) {
+    std::lock_guard<std::mutex> busy(run_mutex_);  // never while a region runs
     stop();
     stopping_ = false;
     for (int i = 1; i < n; ++i) workers_.emplace_back([this] { loop(); });
   }
 
   void run(int64_t chunks, const std::function<void(int64_t)>& body) {
-    std::unique_lock<std::mutex> busy(run_mutex_);  // one parallel region at a time
+    std::lock_guard<std::mutex> busy(run_mutex_);  // one parallel region at a time
+    Job job;
+    job.body = &body;
+    job.total = chunks;
     {
       std::lock_guard<std::mutex> g(m_);
-      body_ = &body;
-      total_ = chunks;
-      next_ = 0;
-      done_ = 0;
+      job_ = &job;
       ++generation_;
     }
     cv_.notify_all();
-    work();
+    int64_t finished = work(job);
     std::unique_lock<std::mutex> lk(m_);
-    done_cv_.wait(lk, [&] { return done_ == total_; });
-    body_ = nullptr;
+    job.done += finished;
+    job_ = nullptr;  // late workers no longer join
+    done_cv_.wait(lk, [&] { return job.done == job.total && job.active == 0; });
+    lk.unlock();
+    if (job.error) std::rethrow_exception(job.error);
   }
 
  private:
-  void work() {
+  struct Job {
+    const std::function<void(int64_t)>* body = nullptr;
+    int64_t total = 0;
+    std::atomic<int64_t> next{0};
+    int64_t done = 0;  // chunks finished (under m_)
+    int active = 0;    // workers inside work() for this job (under m_)
+    std::exception_ptr error;  // the first exception a chunk threw (under m_)
+  };
+
+  // Runs chunks until none are left; returns how many it ran. A throwing chunk counts as run (its
+  // exception is kept for the caller): an exception escaping a worker would terminate the process.
+  int64_t work(Job& job) {
     int64_t finished = 0;
-    for (int64_t c; (c = next_.fetch_add(1)) < total_;) {
-      (*body_)(c);
+    for (int64_t c; (c = job.next.fetch_add(1)) < job.total;) {
+      try {
+        (*job.body)(c);
+      } catch (...) {
+        std::lock_guard<std::mutex> g(m_);
+        if (!job.error) job.error = std::current_exception();
+      }
       ++finished;
     }
-    if (finished) {
-      std::lock_guard<std::mutex> g(m_);
-      done_ += finished;
-      if (done_ == total_) done_cv_.notify_all();
-    }
+    return finished;
   }
   void loop() {
     uint64_t seen = 0;
     for (;;) {
+      Job* job;
       {
         std::unique_lock<std::mutex> lk(m_);
-        cv_.wait(lk, [&] { return stopping_ || (generation_ != seen && body_); });
+        cv_.wait(lk, [&] { return stopping_ || (generation_ != seen && job_); });
         if (stopping_) return;
         seen = generation_;
+        job = job_;
+        ++job->active;
       }
-      work();
+      int64_t finished = work(*job);
+      std::lock_guard<std::mutex> g(m_);
+      job->done += finished;
+      if (--job->active == 0 && job->done == job->total) done_cv_.notify_all();
     }
   }
   void stop() {
@@ -79,9 +108,7 @@ class Pool {
   std::vector<std::thread> workers_;
   std::mutex m_, run_mutex_;
   std::condition_variable cv_, done_cv_;
-  const std::function<void(int64_t)>* body_ = nullptr;
-  std::atomic<int64_t> next_{0};
-  int64_t total_ = 0, done_ = 0;
+  Job* job_ = nullptr;  // the running region (under m_)
   uint64_t generation_ = 0;
   bool stopping_ = false;
 };
@@ -97,7 +124,7 @@ Pool& pool() {
 }
 
 thread_local bool t_in_parallel_region = false;
-int g_num_threads = 0;  // cached pool size, read on every parallel_for
+std::atomic<int> g_num_threads{0};  // cached pool size, read on every parallel_for (any thread)
 
 }  // namespace
 
@@ -117,10 +144,12 @@ void parallel_for_impl(int64_t n, int64_t grain, const std::function<void(int64_
   int64_t chunks = std::min<int64_t>(threads * 4, n / grain);
   int64_t per = (n + chunks - 1) / chunks;
   pool().run(chunks, [&](int64_t c) {
-    t_in_parallel_region = true;
+    struct InRegion {  // reset even when fn throws
+      InRegion() { t_in_parallel_region = true; }
+      ~InRegion() { t_in_parallel_region = false; }
+    } in_region;
     int64_t b = c * per, e = std::min(n, b + per);
     if (b < e) fn(b, e);
-    t_in_parallel_region = false;
   });
 }
 

@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "convert.h"
+#include "gil.h"
 #include "minpy/autograd.h"
 #include "minpy/errors.h"
 #include "index_parse.h"
@@ -82,7 +83,16 @@ nb::object scalar_conversion(const Array& a, const char* what) {
 nb::object getitem(nb::handle self, nb::handle key) {
   std::vector<IndexItem> items;
   parse_index(key, items);
-  return nb::cast(minpy::getitem(as_array(self), items));
+  Array a = as_array(self), r;
+  {
+    // Basic keys only make views; advanced ones gather (work grows with the index arrays too).
+    int64_t work = 0;
+    for (const IndexItem& it : items)
+      if (it.kind == IndexItem::Kind::Array) work = std::max({work, a.size(), it.array.size()});
+    ReleaseGilIfLarge nogil(work);
+    r = minpy::getitem(a, items);
+  }
+  return nb::cast(r);
 }
 
 void setitem(nb::handle self, nb::handle key, nb::handle value) {
@@ -91,8 +101,23 @@ void setitem(nb::handle self, nb::handle key, nb::handle value) {
   parse_index(key, items);
   Array a = as_array(self);
   if (!a.writeable()) throw ValueError(msg("setitem", "assignment destination is read-only."));
-  if (is_python_scalar(value)) minpy::setitem(a, items, to_scalar(value));
-  else minpy::setitem(a, items, setitem_value(value, a.dtype()));
+  // Work: one element for a full integer key, else up to the whole array (and the index arrays).
+  bool one_element = static_cast<int>(items.size()) >= a.ndim();
+  int64_t work = 0;
+  for (const IndexItem& it : items) {
+    if (it.kind != IndexItem::Kind::Int) one_element = false;
+    if (it.kind == IndexItem::Kind::Array) work = std::max(work, it.array.size());
+  }
+  if (!one_element) work = std::max(work, a.size());
+  if (is_python_scalar(value)) {
+    Scalar v = to_scalar(value);
+    ReleaseGilIfLarge nogil(work);
+    minpy::setitem(a, items, v);
+  } else {
+    Array v = setitem_value(value, a.dtype());
+    ReleaseGilIfLarge nogil(std::max(work, v.size()));
+    minpy::setitem(a, items, v);
+  }
 }
 
 nb::dict array_interface(const Array& a) {
@@ -202,7 +227,12 @@ nb::object binary(const Ufunc& uf, nb::handle a, nb::handle b, bool reflected) {
   if (!to_operand(reflected ? a : b, other)) return nb::borrow(Py_NotImplemented);
   Array self = as_array(reflected ? b : a);
   std::vector<Operand> ins = reflected ? std::vector<Operand>{other, self} : std::vector<Operand>{self, other};
-  return nb::cast(call_ufunc(uf, ins)[0]);
+  Array r;
+  {
+    ReleaseGilIfLarge nogil(ufunc_elements(ins));
+    r = call_ufunc(uf, ins)[0];
+  }
+  return nb::cast(r);
 }
 nb::object inplace(const Ufunc& uf, nb::handle a, nb::handle b) {
   Operand other;
@@ -210,7 +240,11 @@ nb::object inplace(const Ufunc& uf, nb::handle a, nb::handle b) {
   Array self = as_array(a);
   UfuncOptions opt;
   opt.out = {self};
-  call_ufunc(uf, {self, other}, opt);
+  std::vector<Operand> ins{self, other};
+  {
+    ReleaseGilIfLarge nogil(ufunc_elements(ins, opt.out));
+    call_ufunc(uf, ins, opt);
+  }
   return nb::borrow(a);
 }
 
@@ -237,7 +271,11 @@ nb::object power_op(nb::handle a, nb::handle b, bool in_place) {
   if (!fast) return in_place ? inplace(get_ufunc("power"), a, b) : binary(get_ufunc("power"), a, b, false);
   UfuncOptions opt;
   if (in_place) opt.out = {self};
-  Array r = call_ufunc(get_ufunc(fast), {self}, opt)[0];
+  Array r;
+  {
+    ReleaseGilIfLarge nogil(self.size());
+    r = call_ufunc(get_ufunc(fast), {self}, opt)[0];
+  }
   return in_place ? nb::borrow(a) : nb::cast(r);
 }
 
@@ -285,13 +323,22 @@ void init_array(nb::module_& m) {
                      assign(imag_part(a), to_array(v));
                    });
 
-  cls.def("copy", [](nb::handle s, nb::handle order) { return copy(as_array(s), order_char(order, "copy")); },
+  cls.def("copy",
+          [](nb::handle s, nb::handle order) {
+            Array a = as_array(s);
+            char o = order_char(order, "copy");
+            ReleaseGilIfLarge nogil(a.size());
+            return copy(a, o);
+          },
           nb::arg("order") = "C")
       .def("astype",
            [](nb::handle s, nb::handle dtype, nb::handle order, const std::string& casting, bool subok, bool cp) {
              Array a = as_array(s);
-             Array r = astype(a, to_dtype(dtype), casting_from_name(casting), cp);
+             DType t = to_dtype(dtype);
+             Casting c = casting_from_name(casting);
              char o = order_char(order, "astype");
+             ReleaseGilIfLarge nogil(a.size());
+             Array r = astype(a, t, c, cp);
              if (o == 'C' && !r.c_contiguous()) r = copy(r, 'C');
              else if (o == 'F' && !r.f_contiguous()) r = copy(r, 'F');
              return r;
@@ -336,8 +383,15 @@ void init_array(nb::module_& m) {
       .def("fill",
            [](nb::handle s, nb::handle v) {
              Array a = as_array(s);
-             if (is_python_scalar(v)) assign(a, to_scalar(v), "fill");
-             else assign(a, to_array(v), Casting::Unsafe, "fill");
+             if (is_python_scalar(v)) {
+               Scalar x = to_scalar(v);
+               ReleaseGilIfLarge nogil(a.size());
+               assign(a, x, "fill");
+             } else {
+               Array x = to_array(v);
+               ReleaseGilIfLarge nogil(a.size());
+               assign(a, x, Casting::Unsafe, "fill");
+             }
            })
       .def("_item0", [](nb::handle s) { return first_element(as_array(s)); })
       .def("__len__",
@@ -432,11 +486,13 @@ void init_array(nb::module_& m) {
     if (is_python_scalar(value)) {
       Scalar v = to_scalar(value);
       Array a = Array::empty(s, dtype.is_none() ? v.default_dtype() : to_dtype(dtype));
+      ReleaseGilIfLarge nogil(a.size());
       assign(a, v, "full");
       return a;
     }
     Array v = to_array(value);
     Array a = Array::empty(s, dtype.is_none() ? v.dtype() : to_dtype(dtype));
+    ReleaseGilIfLarge nogil(a.size());
     assign(a, v, Casting::Unsafe, "full");
     return a;
   }, nb::arg("shape"), nb::arg("fill_value"), nb::arg("dtype").none() = nb::none());
@@ -444,7 +500,10 @@ void init_array(nb::module_& m) {
     Array a = to_array(obj, copy_it);
     if (!dtype.is_none()) {
       DType t = to_dtype(dtype);
-      if (t != a.dtype()) a = astype(a, t);
+      if (t != a.dtype()) {
+        ReleaseGilIfLarge nogil(a.size());
+        a = astype(a, t);
+      }
     }
     return a;
   }, nb::arg("obj"), nb::arg("dtype").none() = nb::none(), nb::arg("copy") = false);
@@ -459,7 +518,11 @@ void init_array(nb::module_& m) {
   m.def("moveaxis", [](nb::handle a, nb::handle s, nb::handle d) {
     return moveaxis(to_array(a), to_int_vector(s), to_int_vector(d));
   });
-  m.def("ascontiguousarray", [](nb::handle a) { return ascontiguousarray(to_array(a)); });
+  m.def("ascontiguousarray", [](nb::handle a) {
+    Array x = to_array(a);
+    ReleaseGilIfLarge nogil(x.size());
+    return ascontiguousarray(x);
+  });
   m.def("may_share_memory", [](nb::handle a, nb::handle b) { return as_array(a).may_share_memory(as_array(b)); });
   m.def("view", [](nb::handle a, nb::handle shape, nb::handle strides, int64_t offset, nb::handle dtype) {
     Array base = as_array(a);

@@ -3,6 +3,7 @@
 #include <nanobind/stl/string.h>
 
 #include "convert.h"
+#include "gil.h"
 #include "index_parse.h"
 #include "minpy/errors.h"
 #include "minpy/indexing.h"
@@ -50,10 +51,15 @@ void init_indexing(nb::module_& m) {
                                           nb::arg("a"), nb::arg("indices"), nb::arg("b").none() = nb::none());
 
   m.def("take", [](nb::handle a, nb::handle indices, nb::handle axis, const std::string& mode) {
-    return take(to_array(a), to_array(indices), opt_axis(axis), clip_mode_from_name(mode, "take"));
+    Array x = to_array(a), i = to_array(indices);
+    std::optional<int64_t> ax = opt_axis(axis);
+    ClipMode cm = clip_mode_from_name(mode, "take");
+    return nogil_if_large(max_elements({&x, &i}), [&] { return take(x, i, ax, cm); });
   }, nb::arg("a"), nb::arg("indices"), nb::arg("axis").none(), nb::arg("mode"));
   m.def("take_along_axis", [](nb::handle a, nb::handle indices, nb::handle axis) {
-    return take_along_axis(to_array(a), to_array(indices), opt_axis(axis));
+    Array x = to_array(a), i = to_array(indices);
+    std::optional<int64_t> ax = opt_axis(axis);
+    return nogil_if_large(max_elements({&x, &i}), [&] { return take_along_axis(x, i, ax); });
   }, nb::arg("a"), nb::arg("indices"), nb::arg("axis").none());
   m.def("put", [](nb::handle a, nb::handle indices, nb::handle values, const std::string& mode) {
     if (!is_ndarray(a)) throw TypeError(msg("put", "argument 1 must be numpy.ndarray, not " +
@@ -69,12 +75,19 @@ void init_indexing(nb::module_& m) {
   m.def("argwhere", [](nb::handle a) { return argwhere(to_array(a)); });
   m.def("flatnonzero", [](nb::handle a) { return flatnonzero(to_array(a)); });
   m.def("where", [](nb::handle c, nb::handle x, nb::handle y) {
-    return where(to_array(c), operand(x), operand(y));
+    Array cond = to_array(c);
+    Operand xo = operand(x), yo = operand(y);
+    return nogil_if_large(ufunc_elements({cond, xo, yo}), [&] { return where(cond, xo, yo); });
   });
   m.def("compress", [](nb::handle c, nb::handle a, nb::handle axis) {
-    return compress(to_array(c), to_array(a), opt_axis(axis));
+    Array cond = to_array(c), x = to_array(a);
+    std::optional<int64_t> ax = opt_axis(axis);
+    return nogil_if_large(max_elements({&cond, &x}), [&] { return compress(cond, x, ax); });
   }, nb::arg("condition"), nb::arg("a"), nb::arg("axis").none());
-  m.def("extract", [](nb::handle c, nb::handle a) { return extract(to_array(c), to_array(a)); });
+  m.def("extract", [](nb::handle c, nb::handle a) {
+    Array cond = to_array(c), x = to_array(a);
+    return nogil_if_large(max_elements({&cond, &x}), [&] { return extract(cond, x); });
+  });
   m.def("place", [](nb::handle a, nb::handle mask, nb::handle vals) {
     if (!is_ndarray(a)) throw TypeError(msg("place", "argument 1 must be numpy.ndarray"));
     Array arr = as_array(a);

@@ -5,6 +5,7 @@
 #include <nanobind/stl/vector.h>
 
 #include "convert.h"
+#include "gil.h"
 #include "minpy/errors.h"
 #include "minpy/linalg.h"
 #include "minpy/ops.h"
@@ -24,6 +25,10 @@ Array opt_out(nb::handle out, const char* op) {
 }
 
 // The other operand of @ as an array, or false when Python should try its reflected method.
+// Multiply-adds of a product are at most |a| * |b| (and at least the larger): the larger size is a
+// cheap lower bound that already counts every large product.
+int64_t product_work(const Array& a, const Array& b) { return max_elements({&a, &b}); }
+
 bool matmul_operand(nb::handle h, Array& out) {
   Operand o;
   if (!to_operand(h, o)) return false;
@@ -36,18 +41,29 @@ bool matmul_operand(nb::handle h, Array& out) {
 
 void init_linalg(nb::module_& m) {
   m.def("matmul", [](nb::handle a, nb::handle b, nb::handle out, nb::handle dtype) {
-    return matmul(to_array(a), to_array(b), opt_out(out, "matmul"), opt_dtype(dtype));
+    Array x = to_array(a), y = to_array(b), o = opt_out(out, "matmul");
+    std::optional<DType> dt = opt_dtype(dtype);
+    return nogil_if_large(product_work(x, y), [&] { return matmul(x, y, o, dt); });
   }, nb::arg("a"), nb::arg("b"), nb::arg("out").none() = nb::none(), nb::arg("dtype").none() = nb::none());
   m.def("dot", [](nb::handle a, nb::handle b, nb::handle out) {
-    return dot(to_array(a), to_array(b), opt_out(out, "dot"));
+    Array x = to_array(a), y = to_array(b), o = opt_out(out, "dot");
+    return nogil_if_large(product_work(x, y), [&] { return dot(x, y, o); });
   }, nb::arg("a"), nb::arg("b"), nb::arg("out").none() = nb::none());
-  m.def("vdot", [](nb::handle a, nb::handle b) { return vdot(to_array(a), to_array(b)); });
-  m.def("inner", [](nb::handle a, nb::handle b) { return inner(to_array(a), to_array(b)); });
+  m.def("vdot", [](nb::handle a, nb::handle b) {
+    Array x = to_array(a), y = to_array(b);
+    return nogil_if_large(product_work(x, y), [&] { return vdot(x, y); });
+  });
+  m.def("inner", [](nb::handle a, nb::handle b) {
+    Array x = to_array(a), y = to_array(b);
+    return nogil_if_large(product_work(x, y), [&] { return inner(x, y); });
+  });
   m.def("outer", [](nb::handle a, nb::handle b, nb::handle out) {
-    return outer(to_array(a), to_array(b), opt_out(out, "outer"));
+    Array x = to_array(a), y = to_array(b), o = opt_out(out, "outer");
+    return nogil_if_large(product_work(x, y), [&] { return outer(x, y, o); });
   }, nb::arg("a"), nb::arg("b"), nb::arg("out").none() = nb::none());
   m.def("tensordot", [](nb::handle a, nb::handle b, const std::vector<int64_t>& aa, const std::vector<int64_t>& ab) {
-    return tensordot(to_array(a), to_array(b), aa, ab);
+    Array x = to_array(a), y = to_array(b);
+    return nogil_if_large(product_work(x, y), [&] { return tensordot(x, y, aa, ab); });
   });
   auto trace_fn = [](nb::handle a, int64_t offset, int64_t axis1, int64_t axis2, nb::handle dtype, nb::handle out) {
     return trace(to_array(a), offset, axis1, axis2, opt_dtype(dtype), opt_out(out, "trace"));
@@ -55,7 +71,9 @@ void init_linalg(nb::module_& m) {
   m.def("trace", trace_fn, nb::arg("a"), nb::arg("offset") = 0, nb::arg("axis1") = 0, nb::arg("axis2") = 1,
         nb::arg("dtype").none() = nb::none(), nb::arg("out").none() = nb::none());
   m.def("sum_axes", [](nb::handle a, const std::vector<int64_t>& axes, nb::handle dtype) {
-    return sum_axes(to_array(a), axes, opt_dtype(dtype));
+    Array x = to_array(a);
+    std::optional<DType> dt = opt_dtype(dtype);
+    return nogil_if_large(x.size(), [&] { return sum_axes(x, axes, dt); });
   }, nb::arg("a"), nb::arg("axes"), nb::arg("dtype").none());
 
   nb::object cls = m.attr("ndarray");
@@ -63,26 +81,33 @@ void init_linalg(nb::module_& m) {
       [](nb::handle self, nb::handle other) -> nb::object {
         Array b;
         if (!matmul_operand(other, b)) return nb::borrow(Py_NotImplemented);
-        return nb::cast(matmul(as_array(self), b));
+        Array a = as_array(self);
+        return nb::cast(nogil_if_large(product_work(a, b), [&] { return matmul(a, b); }));
       },
       nb::is_method(), nb::name("__matmul__"), nb::scope(cls));
   cls.attr("__rmatmul__") = nb::cpp_function(
       [](nb::handle self, nb::handle other) -> nb::object {
         Array a;
         if (!matmul_operand(other, a)) return nb::borrow(Py_NotImplemented);
-        return nb::cast(matmul(a, as_array(self)));
+        Array b = as_array(self);
+        return nb::cast(nogil_if_large(product_work(a, b), [&] { return matmul(a, b); }));
       },
       nb::is_method(), nb::name("__rmatmul__"), nb::scope(cls));
   cls.attr("__imatmul__") = nb::cpp_function(
       [](nb::handle self, nb::handle other) -> nb::object {
         Array b;
         if (!matmul_operand(other, b)) return nb::borrow(Py_NotImplemented);
-        matmul_inplace(as_array(self), b);
+        Array a = as_array(self);
+        ReleaseGilIfLarge nogil(product_work(a, b));
+        matmul_inplace(a, b);
         return nb::borrow(self);
       },
       nb::is_method(), nb::name("__imatmul__"), nb::scope(cls));
   cls.attr("dot") = nb::cpp_function(
-      [](nb::handle self, nb::handle b, nb::handle out) { return dot(as_array(self), to_array(b), opt_out(out, "dot")); },
+      [](nb::handle self, nb::handle b, nb::handle out) {
+        Array x = as_array(self), y = to_array(b), o = opt_out(out, "dot");
+        return nogil_if_large(product_work(x, y), [&] { return dot(x, y, o); });
+      },
       nb::is_method(), nb::name("dot"), nb::scope(cls), nb::arg("b"), nb::arg("out").none() = nb::none());
   cls.attr("trace") = nb::cpp_function(
       [](nb::handle self, int64_t offset, int64_t axis1, int64_t axis2, nb::handle dtype, nb::handle out) {

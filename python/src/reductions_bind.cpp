@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "convert.h"
+#include "gil.h"
 #include "minpy/errors.h"
 #include "minpy/ops.h"
 #include "minpy/reductions.h"
@@ -89,7 +90,8 @@ nb::object reduce_call(const char* name, ReduceFn fn, bool has_dtype, nb::handle
   o.axis = to_axes(axis);
   o.keepdims = truthy(keepdims);
   if (has_dtype) o.dtype = to_opt_dtype(dtype);
-  return nb::cast(fn(to_array(a), o));
+  Array x = to_array(a);
+  return nb::cast(nogil_if_large(x.size(), [&] { return fn(x, o); }));
 }
 
 // var/std: (a, axis, dtype, out, ddof, keepdims, where, mean, correction).
@@ -118,7 +120,7 @@ nb::object var_call(const char* name, bool is_std, nb::handle a, nb::handle axis
   o.keepdims = truthy(keepdims);
   o.dtype = to_opt_dtype(dtype);
   Array x = to_array(a);
-  return nb::cast(is_std ? stddev(x, o, d) : var(x, o, d));
+  return nb::cast(nogil_if_large(x.size(), [&] { return is_std ? stddev(x, o, d) : var(x, o, d); }));
 }
 
 // mean/nanmean: (a, axis, dtype, out, keepdims, where).
@@ -143,7 +145,10 @@ nb::object arg_call(const char* name, ArgFn fn, nb::handle a, nb::handle axis, n
     kw["keepdims"] = keepdims;
     return fallback(name, a, kw);
   }
-  return nb::cast(fn(to_array(a), to_opt_axis(axis), truthy(keepdims), o));
+  Array x = to_array(a);
+  std::optional<int64_t> ax = to_opt_axis(axis);
+  bool kd = truthy(keepdims);
+  return nb::cast(nogil_if_large(x.size(), [&] { return fn(x, ax, kd, o); }));
 }
 
 using CumFn = Array (*)(const Array&, std::optional<int64_t>, std::optional<DType>, const Array&);
@@ -157,7 +162,10 @@ nb::object cum_call(const char* name, CumFn fn, nb::handle a, nb::handle axis, n
     return fallback(name, a, kw);
   }
   try {
-    return nb::cast(fn(to_array(a), to_opt_axis(axis), to_opt_dtype(dtype), o));
+    Array x = to_array(a);
+    std::optional<int64_t> ax = to_opt_axis(axis);
+    std::optional<DType> dt = to_opt_dtype(dtype);
+    return nb::cast(nogil_if_large(x.size(), [&] { return fn(x, ax, dt, o); }));
   } catch (const NotImplementedError&) {
     nb::dict kw;
     kw["axis"] = axis;
@@ -187,7 +195,8 @@ nb::object ufunc_reduce(nb::handle self, nb::handle a, nb::handle axis, nb::hand
   o.axis = to_axes(axis);
   o.keepdims = truthy(keepdims);
   o.dtype = to_opt_dtype(dtype);
-  return nb::cast(reduce(name, to_array(a), o));
+  Array x = to_array(a);
+  return nb::cast(nogil_if_large(x.size(), [&] { return reduce(name, x, o); }));
 }
 
 nb::object ufunc_accumulate(nb::handle self, nb::handle a, nb::handle axis, nb::handle dtype, nb::handle out) {
@@ -202,7 +211,10 @@ nb::object ufunc_accumulate(nb::handle self, nb::handle a, nb::handle axis, nb::
   };
   if (!has_native_accumulate(name) || !parse_out(out, o)) return fb();
   try {
-    return nb::cast(accumulate(name, to_array(a), to_index(axis), to_opt_dtype(dtype), o));
+    Array x = to_array(a);
+    auto ax = to_index(axis);
+    std::optional<DType> dt = to_opt_dtype(dtype);
+    return nb::cast(nogil_if_large(x.size(), [&] { return accumulate(name, x, ax, dt, o); }));
   } catch (const NotImplementedError&) {
     return fb();
   }

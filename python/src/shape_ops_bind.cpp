@@ -5,6 +5,7 @@
 #include <nanobind/stl/vector.h>
 
 #include "convert.h"
+#include "gil.h"
 #include "minpy/errors.h"
 #include "minpy/ops.h"
 #include "minpy/shape_ops.h"
@@ -76,6 +77,12 @@ JoinOptions join_options(nb::handle out, nb::handle dtype, const std::string& ca
   return o;
 }
 
+int64_t total_elements(const std::vector<Array>& v) {
+  int64_t n = 0;
+  for (const Array& a : v) n += a.size();  // sizes fit in memory: no overflow
+  return n;
+}
+
 nb::list to_list(const std::vector<Array>& v) {
   nb::list l;
   for (const Array& a : v) l.append(nb::cast(a));
@@ -86,10 +93,16 @@ nb::list to_list(const std::vector<Array>& v) {
 
 void init_shape_ops(nb::module_& m) {
   m.def("_concatenate", [](nb::handle arrays, nb::handle axis, nb::handle out, nb::handle dtype, const std::string& casting) {
-    return concatenate(to_arrays(arrays), opt_axis(axis), join_options(out, dtype, casting));
+    std::vector<Array> v = to_arrays(arrays);
+    std::optional<int64_t> ax = opt_axis(axis);
+    JoinOptions o = join_options(out, dtype, casting);
+    return nogil_if_large(total_elements(v), [&] { return concatenate(v, ax, o); });
   }, nb::arg(), nb::arg().none(), nb::arg().none(), nb::arg().none(), nb::arg());
   m.def("_stack", [](nb::handle arrays, nb::handle axis, nb::handle out, nb::handle dtype, const std::string& casting) {
-    return stack(to_arrays(arrays), to_index(axis), join_options(out, dtype, casting));
+    std::vector<Array> v = to_arrays(arrays);
+    int64_t ax = to_index(axis);
+    JoinOptions o = join_options(out, dtype, casting);
+    return nogil_if_large(total_elements(v), [&] { return stack(v, ax, o); });
   }, nb::arg(), nb::arg(), nb::arg().none(), nb::arg().none(), nb::arg());
   // sections: an int (equal parts for split, near-equal for array_split) or a list of indices.
   m.def("_array_split", [](nb::handle a, nb::handle sections, nb::handle axis, bool equal) {
@@ -145,13 +158,20 @@ void init_shape_ops(nb::module_& m) {
     return pad_constant(arr, w, vals);
   });
   m.def("_sort", [](nb::handle a, nb::handle axis, bool stable) {
-    return sort(to_array(a), opt_axis(axis), stable ? SortKind::Stable : SortKind::Quick);
+    Array x = to_array(a);
+    std::optional<int64_t> ax = opt_axis(axis);
+    return nogil_if_large(x.size(), [&] { return sort(x, ax, stable ? SortKind::Stable : SortKind::Quick); });
   }, nb::arg(), nb::arg().none(), nb::arg());
   m.def("_sort_inplace", [](nb::handle a, nb::handle axis, bool stable) {
-    sort_inplace(as_array(a), to_index(axis), stable ? SortKind::Stable : SortKind::Quick);
+    Array x = as_array(a);
+    int64_t ax = to_index(axis);
+    ReleaseGilIfLarge nogil(x.size());
+    sort_inplace(x, ax, stable ? SortKind::Stable : SortKind::Quick);
   });
   m.def("_argsort", [](nb::handle a, nb::handle axis) {
-    return argsort(to_array(a), opt_axis(axis), SortKind::Stable);
+    Array x = to_array(a);
+    std::optional<int64_t> ax = opt_axis(axis);
+    return nogil_if_large(x.size(), [&] { return argsort(x, ax, SortKind::Stable); });
   }, nb::arg(), nb::arg().none());
   m.def("_searchsorted", [](nb::handle a, nb::handle v, bool right, nb::handle sorter) {
     return searchsorted(to_array(a), to_array(v), right, sorter.is_none() ? Array() : to_array(sorter));

@@ -3,6 +3,7 @@
 #include <nanobind/stl/vector.h>
 
 #include "convert.h"
+#include "gil.h"
 #include "minpy/errors.h"
 #include "minpy/ops.h"
 #include "ops/op_stats.h"
@@ -48,7 +49,11 @@ nb::object call(const PyUfunc& self, nb::args args, nb::kwargs kwargs) {
   std::vector<Operand> inputs(uf.nin);
   for (int i = 0; i < uf.nin; ++i)
     if (!to_operand(args[i], inputs[i])) inputs[i] = to_array(args[i]);
-  std::vector<Array> r = call_ufunc(uf, inputs, opt);
+  std::vector<Array> r;
+  {
+    ReleaseGilIfLarge nogil(ufunc_elements(inputs, opt.out));
+    r = call_ufunc(uf, inputs, opt);
+  }
   if (uf.nout == 1) return nb::cast(r[0]);
   nb::list l;
   for (auto& a : r) l.append(nb::cast(a));
@@ -67,7 +72,11 @@ PyObject* ufunc_tp_call(PyObject* self, PyObject* args, PyObject* kwargs) {
         nb::handle h(PyTuple_GET_ITEM(args, i));
         if (!to_operand(h, inputs[i])) inputs[i] = to_array(h);
       }
-      std::vector<Array> r = call_ufunc(*u.uf, inputs);
+      std::vector<Array> r;
+      {
+        ReleaseGilIfLarge nogil(ufunc_elements(inputs));
+        r = call_ufunc(*u.uf, inputs);
+      }
       if (u.uf->nout == 1) return wrap_array(r[0]).release().ptr();
       nb::list l;
       for (auto& a : r) l.append(wrap_array(a));

@@ -113,19 +113,26 @@ void fill_value(const Array& dst, RedOp op) {
   });
 }
 
-// The shared reduction: `a` is already in the compute dtype.
+// Integer inputs of at least this many elements that need a cast (sum of int8 in int64, ...) are
+// cast block by block: a whole-array cast could need 8x the input's memory.
+constexpr int64_t kBlockCastMin = int64_t(1) << 24;
+constexpr int64_t kCastBlock = int64_t(1) << 22;
+
+// The shared reduction: `a` is already in the compute dtype, or, when `block_cast` is set, is cast
+// to it in blocks along axis 0 (exact only for integer/bool compute dtypes, which reduce_op checks).
 Array reduce_core(RedOp rop, bool has_identity, const char* ufname, const Array& a, const ReduceOptions& opt,
-                  const char* op) {
+                  const char* op, std::optional<DType> block_cast = std::nullopt) {
   require_cpu(a, op);
   Plan p = make_plan(a, opt.axis, opt.keepdims, op);
-  if (!cpu::reduce_supported(rop, a.dtype()))
+  DType t = block_cast ? *block_cast : a.dtype();
+  if (!cpu::reduce_supported(rop, t))
     throw TypeError(msg(op, std::string("ufunc '") + ufname + "' not supported for the input types, and the inputs "
                                 "could not be safely coerced to any supported types according to the casting rule ''safe''."));
   int64_t out_size = shape_size(p.rshape);
   if (!has_identity && p.count == 0 && out_size != 0)
     throw ValueError(msg(op, std::string("zero-size array to reduction operation ") + ufname +
                                  " which has no identity."));
-  DType acc = cpu::reduce_acc_dtype(rop, a.dtype());
+  DType acc = cpu::reduce_acc_dtype(rop, t);
   Array result, target;
   bool cast_back = false;
   if (opt.out.defined()) {
@@ -148,7 +155,38 @@ Array reduce_core(RedOp rop, bool has_identity, const char* ufname, const Array&
       Array first = a.view(p.kshape, a.strides(), 0);
       cpu::copy_cast(first, tk);
     }
-    cpu::reduce(rop, a, tk, p.reduced);
+    if (!block_cast) {
+      cpu::reduce(rop, a, tk, p.reduced);
+    } else {
+      // Split at the first axis k whose trailing block fits kCastBlock: blocks are runs of
+      // axis k at one index of the axes before it.
+      int nd = a.ndim();
+      Shape suffix(nd + 1, 1);
+      for (int d = nd - 1; d >= 0; --d) suffix[d] = suffix[d + 1] * a.shape(d);
+      int k = 0;
+      while (suffix[k + 1] > kCastBlock) ++k;
+      int64_t rows = std::max<int64_t>(1, kCastBlock / suffix[k + 1]);
+      int64_t outer = a.size() / suffix[k];
+      for (int64_t o = 0; o < outer; ++o) {
+        int64_t off_a = 0, off_t = 0, rem = o;
+        for (int d = k - 1; d >= 0; --d) {
+          int64_t idx = rem % a.shape(d);
+          rem /= a.shape(d);
+          off_a += idx * a.strides()[d];
+          if (!p.reduced[d]) off_t += idx * tk.strides()[d];
+        }
+        for (int64_t b = 0; b < a.shape(k); b += rows) {
+          int64_t e = std::min(a.shape(k), b + rows);
+          Shape cs = a.shape(), ts = tk.shape();
+          for (int d = 0; d < k; ++d) cs[d] = ts[d] = 1;
+          cs[k] = e - b;
+          if (!p.reduced[k]) ts[k] = e - b;
+          Array block = Array::empty(cs, t);
+          cpu::copy_cast(a.view(cs, a.strides(), off_a + b * a.strides()[k]), block);
+          cpu::reduce(rop, block, tk.view(ts, tk.strides(), off_t + (p.reduced[k] ? 0 : b * tk.strides()[k])), p.reduced);
+        }
+      }
+    }
   }
   if (cast_back) cpu::copy_cast(target, result);
   return result;
@@ -167,8 +205,13 @@ Array reduce_op(RedOp rop, bool has_identity, const char* ufname, const Array& a
   OpScope op_scope(op);
   Array in = a;
   bool logic = rop == RedOp::And || rop == RedOp::Or || rop == RedOp::Xor || rop == RedOp::CountNonzero;
-  if (opt.dtype && !(logic && *opt.dtype == DType::Bool)) in = cast_to(a, *opt.dtype);
-  else if (!opt.dtype && !logic) in = cast_to(a, default_reduce_dtype(rop, a.dtype()));
+  std::optional<DType> t;
+  if (opt.dtype && !(logic && *opt.dtype == DType::Bool)) t = *opt.dtype;
+  else if (!opt.dtype && !logic) t = default_reduce_dtype(rop, a.dtype());
+  if (t && *t != a.dtype() && a.size() >= kBlockCastMin && a.ndim() > 0 && (is_integer(*t) || *t == DType::Bool) &&
+      cpu::reduce_supported(rop, *t) && cpu::reduce_acc_dtype(rop, *t) == *t)
+    return reduce_core(rop, has_identity, ufname, a, opt, op, t);
+  if (t) in = cast_to(a, *t);
   return reduce_core(rop, has_identity, ufname, in, opt, op);
 }
 

@@ -296,6 +296,8 @@ void fill_affine(const Array& out, const Array& a, const Array& b, char kind, co
 }
 
 void fill_integers(const Array& out, const Array& low, const Array& high, const Key& key, uint64_t base) {
+  // Nothing to draw; the bounds may be empty arrays (randint([], [])), so reading them is out of bounds.
+  if (out.size() == 0) return;
   Array params[2] = {low, high};
   visit_dtype(out.dtype(), [&](auto tag) {
     using T = decltype(tag);

@@ -59,3 +59,27 @@ def tol_for(dtype):
     if dtype.kind == "c":
         dtype = numpy.dtype(dtype.char.lower())
     return {2: 2e-3, 4: 4e-6, 8: 1e-13}.get(dtype.itemsize, 0)
+
+
+def total(y):
+    """sum(y) as a Python float (y a minpy/NumPy array, a number, or a tuple/list of them)."""
+    if isinstance(y, (tuple, list)):
+        return sum(total(v) for v in y)
+    return float(numpy.sum(numpy.asarray(y, dtype=numpy.float64)))
+
+
+def numeric_grad(f, args, i, eps=1e-6):
+    """Central differences of sum(f(*args)) w.r.t. args[i]; NumPy arguments are passed as minpy arrays."""
+    x = numpy.array(args[i], dtype=numpy.float64)
+    g = numpy.zeros_like(x)
+    flat, gflat = x.reshape(-1), g.reshape(-1)
+    for k in range(flat.size):
+        vals = []
+        for d in (eps, -eps):
+            xp = flat.copy()
+            xp[k] += d
+            a = [mnp.array(v) if isinstance(v, numpy.ndarray) else v for v in args]
+            a[i] = mnp.array(xp.reshape(x.shape))
+            vals.append(total(f(*a)))
+        gflat[k] = (vals[0] - vals[1]) / (2 * eps)
+    return g

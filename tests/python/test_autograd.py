@@ -11,31 +11,13 @@ import minpy
 import minpy.numpy as np
 from minpy.core import grad, grad_and_loss, stop_gradient, value_and_grad
 from minpy.utils.gradient_checker import quick_grad_check
+from conftest import numeric_grad, total
 
 RNG = numpy.random.default_rng(7)
 
 
-def total(y):
-    """sum(y) as a Python float (y minpy/NumPy array or number)."""
-    return float(numpy.sum(numpy.asarray(y, dtype=numpy.float64)))
 
 
-def numeric_grad(f, args, i, eps=1e-6):
-    """Central differences of sum(f(*args)) w.r.t. args[i] (float64 NumPy arrays)."""
-    x = numpy.array(args[i], dtype=numpy.float64)
-    g = numpy.zeros_like(x)
-    flat, gflat = x.reshape(-1), g.reshape(-1)
-    for k in range(flat.size):
-        vals = []
-        for d in (eps, -eps):
-            xp = flat.copy()
-            xp[k] += d
-            a = list(args)
-            a[i] = np.array(xp.reshape(x.shape))
-            a = [np.array(v) if isinstance(v, numpy.ndarray) else v for v in a]
-            vals.append(total(f(*a)))
-        gflat[k] = (vals[0] - vals[1]) / (2 * eps)
-    return g
 
 
 def check(f, *args, argnums=None, rtol=1e-5, atol=1e-6):

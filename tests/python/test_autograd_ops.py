@@ -7,30 +7,13 @@ import pytest
 import minpy.numpy as np
 from minpy import _core
 from minpy.core import grad
+from conftest import numeric_grad, total
 
 RNG = numpy.random.default_rng(11)
 
 
-def total(y):
-    if isinstance(y, (tuple, list)):
-        return sum(total(v) for v in y)
-    return float(numpy.sum(numpy.asarray(y, dtype=numpy.float64)))
 
 
-def numeric_grad(f, args, i, eps=1e-6):
-    x = numpy.array(args[i], dtype=numpy.float64)
-    g = numpy.zeros_like(x)
-    flat, gflat = x.reshape(-1), g.reshape(-1)
-    for k in range(flat.size):
-        vals = []
-        for d in (eps, -eps):
-            xp = flat.copy()
-            xp[k] += d
-            a = [np.array(v) if isinstance(v, numpy.ndarray) else v for v in args]
-            a[i] = np.array(xp.reshape(x.shape))
-            vals.append(total(f(*a)))
-        gflat[k] = (vals[0] - vals[1]) / (2 * eps)
-    return g
 
 
 def check(f, *args, argnums=None, rtol=1e-6, atol=1e-7):

@@ -11,6 +11,7 @@ import pytest
 
 import minpy.numpy as np
 from minpy.core import NoGradientFuncError, customop, grad, grad_and_loss
+from conftest import numeric_grad as fd_grad
 
 RNG = numpy.random.default_rng(11)
 
@@ -22,21 +23,6 @@ except ImportError:  # optional dependency: those tests are skipped
 needs_hips = pytest.mark.skipif(hips is None, reason="HIPS autograd is not installed (pip install autograd)")
 
 
-def fd_grad(f, args, i, eps=1e-6):
-    """Central differences of sum(f(*args)) w.r.t. args[i] (NumPy float64 arrays)."""
-    x = numpy.array(args[i], dtype=numpy.float64)
-    g = numpy.zeros_like(x)
-    flat, gflat = x.reshape(-1), g.reshape(-1)
-    for k in range(flat.size):
-        vals = []
-        for d in (eps, -eps):
-            xp = flat.copy()
-            xp[k] += d
-            a = [np.array(v) if isinstance(v, numpy.ndarray) else v for v in args]
-            a[i] = np.array(xp.reshape(x.shape))
-            vals.append(float(numpy.sum(numpy.asarray(f(*a), dtype=numpy.float64))))
-        gflat[k] = (vals[0] - vals[1]) / (2 * eps)
-    return g
 
 
 def check(f, *args, argnums=(0,), rtol=1e-5, atol=1e-7):

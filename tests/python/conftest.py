@@ -1,8 +1,9 @@
 """Shared helpers: NumPy is the oracle; every check compares type, dtype, shape and values."""
+import warnings
+
 import numpy
 import pytest
 
-import minpy
 import minpy.numpy as mnp
 
 ALL_DTYPES = ["bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
@@ -83,3 +84,22 @@ def numeric_grad(f, args, i, eps=1e-6):
             vals.append(total(f(*a)))
         gflat[k] = (vals[0] - vals[1]) / (2 * eps)
     return g
+
+
+def public_class(exc):
+    """NumPy's exception class as a user catches it (UFuncTypeError -> TypeError, ...)."""
+    for cls in type(exc).__mro__:
+        if cls.__module__ == "builtins" or cls.__name__ == "AxisError":
+            return cls
+    return type(exc)
+
+
+def outcome(fn):
+    """(result, None) or (None, exception) of fn(), with NumPy's floating-point warnings silenced."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with numpy.errstate(all="ignore"):
+            try:
+                return fn(), None
+            except Exception as e:  # noqa: BLE001 - the class is what callers compare
+                return None, e

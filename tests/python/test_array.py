@@ -11,26 +11,13 @@ from hypothesis.extra import numpy as hnp
 
 import minpy.numpy as mnp
 
-from conftest import ALL_DTYPES
+from conftest import ALL_DTYPES, outcome, public_class
 
 CASTINGS = ["no", "equiv", "safe", "same_kind", "unsafe"]
 
 
-def public_class(exc):
-    for cls in type(exc).__mro__:
-        if cls.__module__ == "builtins" or cls.__name__ == "AxisError":
-            return cls
-    return type(exc)
 
 
-def outcome(fn):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        with numpy.errstate(all="ignore"):
-            try:
-                return fn(), None
-            except Exception as e:  # noqa: BLE001
-                return None, e
 
 
 def same(fn_minpy, fn_numpy):

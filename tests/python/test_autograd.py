@@ -11,7 +11,7 @@ import minpy
 import minpy.numpy as np
 from minpy.core import grad, grad_and_loss, stop_gradient, value_and_grad
 from minpy.utils.gradient_checker import quick_grad_check
-from conftest import numeric_grad, total
+from conftest import numeric_grad
 
 RNG = numpy.random.default_rng(7)
 

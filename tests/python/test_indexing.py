@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 import minpy.numpy as mnp
-from conftest import ALL_DTYPES, assert_same, raises_like, to_numpy
+from conftest import ALL_DTYPES, assert_same, raises_like
 
 
 class _Key:
@@ -195,7 +195,6 @@ def test_ufunc_at(name):
         if name == "bitwise_or" and dtype[0] in "fc":
             continue
         x = (numpy.arange(12).reshape(3, 4) % 5 + 1).astype(dtype)
-        m = mnp.asarray(x)
         for idx, b in [([0, 1, 0, 0], 2), ((K[[0, 2, 0]], K[[1, 1, 1]]), numpy.array([2, 3, 1], dtype)),
                        (K[:, [3, 3]], numpy.arange(1, 3)), (K[1:, 2], 1.5), (K[x > 2], 1)]:
             idx = tuple(idx) if isinstance(idx, tuple) and isinstance(idx[0], list) else idx

@@ -3,34 +3,20 @@ casting mode, and NEP 50 weak Python scalars (result dtypes and OverflowError) i
 ufuncs."""
 import itertools
 import operator
-import warnings
 
 import numpy
 import pytest
 
 import minpy.numpy as mnp
 
-from conftest import ALL_DTYPES
+from conftest import ALL_DTYPES, outcome, public_class
 
 CASTINGS = ["no", "equiv", "safe", "same_kind", "unsafe"]
 PAIRS = list(itertools.product(ALL_DTYPES, ALL_DTYPES))
 
 
-def public_class(exc):
-    for cls in type(exc).__mro__:
-        if cls.__module__ == "builtins":
-            return cls
-    return type(exc)
 
 
-def outcome(fn):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        with numpy.errstate(all="ignore"):
-            try:
-                return fn(), None
-            except Exception as e:  # noqa: BLE001
-                return None, e
 
 
 @pytest.mark.parametrize("a", ALL_DTYPES)

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 import minpy.numpy as mnp
-from conftest import ALL_DTYPES, INT_DTYPES, FLOAT_DTYPES, assert_same, raises_like
+from conftest import ALL_DTYPES, assert_same, raises_like
 
 RNG = numpy.random.default_rng(1234)
 SHAPES = [(), (0,), (5,), (3, 4), (2, 0, 3), (2, 3, 4)]

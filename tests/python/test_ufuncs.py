@@ -6,7 +6,6 @@ and for IEEE-exact float ops; a few ulps for transcendental functions, whose Num
 approximations on this machine.
 """
 import operator
-import warnings
 
 import numpy
 import pytest
@@ -16,7 +15,7 @@ from hypothesis.extra import numpy as hnp
 import minpy.numpy as mnp
 from minpy import _core
 
-from conftest import ALL_DTYPES
+from conftest import ALL_DTYPES, outcome, public_class
 
 UFUNCS = sorted(_core.ufuncs)
 SETTINGS = settings(max_examples=30, deadline=None, derandomize=True)
@@ -36,22 +35,8 @@ def np_ufunc(name):
     return getattr(numpy._core.umath, name)
 
 
-def public_class(exc):
-    """NumPy's exception class as a user catches it (UFuncTypeError -> TypeError, ...)."""
-    for cls in type(exc).__mro__:
-        if cls.__module__ == "builtins" or cls.__name__ == "AxisError":
-            return cls
-    return type(exc)
 
 
-def outcome(fn):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        with numpy.errstate(all="ignore"):
-            try:
-                return fn(), None
-            except Exception as e:  # noqa: BLE001 - the class is what we compare
-                return None, e
 
 
 def same_outcome(fn_minpy, fn_numpy, check):

@@ -3,5 +3,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install_deps.sh
-python3 -m pip install -q --disable-pip-version-check --no-build-isolation -Cbuild-dir=build/demo .
+python3 -m pip install -q --disable-pip-version-check --no-build-isolation \
+  -Cbuild-dir=build/test -Ccmake.define.MINPY_BUILD_TESTS=ON .  # the same build as scripts/test.sh
 python3 examples/quickstart.py "$@"

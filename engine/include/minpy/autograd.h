@@ -179,6 +179,12 @@ class NoGradGuard {
  private:
   int saved_;
 };
+// f() with recording suspended: how an op computes its value before recording one node for it.
+template <class F>
+decltype(auto) untracked(F&& f) {
+  NoGradGuard no_grad;
+  return f();
+}
 
 // A new array aliasing x that is a leaf of `tape` (keeps x's tracking on outer tapes). Integer and
 // bool inputs become float64 copies; complex inputs raise TypeError.

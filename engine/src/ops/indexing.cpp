@@ -485,11 +485,7 @@ Array index_add(const Shape& shape, const std::vector<IndexItem>& index, const A
 Array getitem(const Array& a, const std::vector<IndexItem>& index) {
   if (is_basic_index(index)) return basic_index(a, index);
   if (!autograd::recording()) return advanced_getitem(a, index);
-  Array out;
-  {
-    autograd::NoGradGuard no_grad;
-    out = advanced_getitem(a, index);
-  }
+  Array out = autograd::untracked([&] { return advanced_getitem(a, index); });
   autograd::record("getitem", {a}, {out}, [index, shape = a.shape()](const autograd::Node&, const std::vector<Array>& g) {
     return std::vector<Array>{index_add(shape, index, g[0])};
   });
@@ -978,11 +974,7 @@ static Array where_impl(const Array& cond, const Operand& x, const Operand& y);
 
 Array where(const Array& cond, const Operand& x, const Operand& y) {
   if (!autograd::recording()) return where_impl(cond, x, y);
-  Array out;
-  {
-    autograd::NoGradGuard ng;
-    out = where_impl(cond, x, y);
-  }
+  Array out = autograd::untracked([&] { return where_impl(cond, x, y); });
   // d x = g where cond, d y = g elsewhere; cond (a selector) gets none. Saved as a bool copy.
   std::vector<Array> ins;
   std::vector<int> which;
@@ -992,11 +984,7 @@ Array where(const Array& cond, const Operand& x, const Operand& y) {
       which.push_back(i);
     }
   if (ins.empty() || !is_floating(out.dtype())) return out;
-  Array c;
-  {
-    autograd::NoGradGuard ng;
-    c = astype(cond, DType::Bool);
-  }
+  Array c = autograd::untracked([&] { return astype(cond, DType::Bool); });
   autograd::record("where", ins, {out}, [c, which](const autograd::Node& n, const std::vector<Array>& g) {
     std::vector<Array> r(which.size());
     Scalar zero = Scalar::from_float(0.0);

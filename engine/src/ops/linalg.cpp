@@ -299,11 +299,7 @@ Array record_product(const char* name, const Array& a, const Array& b, const Arr
 
 Array matmul(const Array& a, const Array& b, const Array& out, std::optional<DType> dtype) {
   if (!autograd::recording()) return matmul_impl(a, b, out, dtype);
-  Array r;
-  {
-    autograd::NoGradGuard ng;
-    r = matmul_impl(a, b, Array(), dtype);
-  }
+  Array r = autograd::untracked([&] { return matmul_impl(a, b, Array(), dtype); });
   return record_product("matmul", a, b, r, out, [](const Node& n, const GradVec& gs) {
     const Array &a = n.saved(0), &b = n.saved(1);
     const bool a1 = a.ndim() == 1, b1 = b.ndim() == 1;
@@ -335,11 +331,7 @@ Array dot(const Array& a, const Array& b, const Array& out) {
     return multiply_out(a, b, out);
   }
   if (!autograd::recording()) return dot_impl(a, b, out);
-  Array r;
-  {
-    autograd::NoGradGuard ng;
-    r = dot_impl(a, b, Array());
-  }
+  Array r = autograd::untracked([&] { return dot_impl(a, b, Array()); });
   return record_product("dot", a, b, r, out, [](const Node& n, const GradVec& gs) {
     const Array &a = n.saved(0), &b = n.saved(1), &g = gs[0];
     const int64_t na = a.ndim(), nb = b.ndim(), kb = nb == 1 ? 0 : nb - 2;
@@ -366,11 +358,7 @@ Array inner(const Array& a, const Array& b) {
     return multiply_out(a, b, {});
   }
   if (!autograd::recording()) return inner_impl(a, b);
-  Array r;
-  {
-    autograd::NoGradGuard ng;
-    r = inner_impl(a, b);
-  }
+  Array r = autograd::untracked([&] { return inner_impl(a, b); });
   return record_product("inner", a, b, r, Array(), [](const Node& n, const GradVec& gs) {
     const Array &a = n.saved(0), &b = n.saved(1), &g = gs[0];
     const int64_t na1 = a.ndim() - 1, nb1 = b.ndim() - 1;
@@ -383,11 +371,7 @@ Array inner(const Array& a, const Array& b) {
 
 Array sum_axes(const Array& a, const std::vector<int64_t>& axes, std::optional<DType> dtype) {
   if (!autograd::recording()) return sum_axes_impl(a, axes, dtype);
-  Array r;
-  {
-    autograd::NoGradGuard ng;
-    r = sum_axes_impl(a, axes, dtype);
-  }
+  Array r = autograd::untracked([&] { return sum_axes_impl(a, axes, dtype); });
   std::vector<int64_t> ax;
   for (int v : normalize_axes(axes, a.ndim(), "sum")) ax.push_back(v);
   autograd::record("sum", {a}, {r}, [ax, shape = a.shape()](const Node&, const GradVec& g) {

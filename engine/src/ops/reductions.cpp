@@ -557,11 +557,7 @@ Array with_grad(const char* name, const Array& a, const ReduceOptions& opt,
                 const std::function<Array(const ReduceOptions&)>& compute, const RedGrad& rg) {
   ReduceOptions fresh = opt;
   fresh.out = Array();
-  Array r;
-  {
-    autograd::NoGradGuard ng;
-    r = compute(fresh);
-  }
+  Array r = autograd::untracked([&] { return compute(fresh); });
   if (is_floating(r.dtype()) && is_floating(a.dtype())) {
     if (!rg.vjp) {
       autograd::no_gradient(name, {a});
@@ -731,11 +727,7 @@ Array stddev(const Array& a, const ReduceOptions& opt, double ddof) {
 
 Array accumulate(std::string_view name, const Array& a, int64_t axis, std::optional<DType> dtype, const Array& out) {
   if (!autograd::recording()) return accumulate_impl(name, a, axis, dtype, out);
-  Array r;
-  {
-    autograd::NoGradGuard ng;
-    r = accumulate_impl(name, a, axis, dtype, Array());
-  }
+  Array r = autograd::untracked([&] { return accumulate_impl(name, a, axis, dtype, Array()); });
   if (is_floating(r.dtype()) && is_floating(a.dtype()) && autograd::is_tracked(a)) {
     int ax = normalize_axis(axis, a.ndim(), "accumulate");
     Array x = cast_to(a, r.dtype());  // recorded when it casts

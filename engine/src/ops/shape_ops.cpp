@@ -503,11 +503,7 @@ Array repeat_sum(const Array& g, const std::vector<int64_t>& repeats, int ax, in
 
 Array triangle(const Array& a, int64_t k, bool lower, const char* op) {
   if (!autograd::recording()) return triangle_impl(a, k, lower, op);
-  Array r;
-  {
-    autograd::NoGradGuard ng;
-    r = triangle_impl(a, k, lower, op);
-  }
+  Array r = autograd::untracked([&] { return triangle_impl(a, k, lower, op); });
   // The kept entries pass their gradient through (a 1-d input was broadcast over rows: summed back).
   autograd::record(op, {a}, {r}, [k, lower, op, shape = a.shape()](const Node&, const GradVec& g) {
     return GradVec{autograd::sum_to_shape(triangle(g[0], k, lower, op), shape)};
@@ -525,11 +521,7 @@ Array concatenate(const std::vector<Array>& arrays, std::optional<int64_t> axis,
     fresh.out = Array();
     fresh.dtype = opt.out.dtype();
   }
-  Array r;
-  {
-    autograd::NoGradGuard ng;
-    r = concatenate_impl(arrays, axis, fresh);
-  }
+  Array r = autograd::untracked([&] { return concatenate_impl(arrays, axis, fresh); });
   std::vector<Shape> shapes;
   for (const Array& x : arrays) shapes.push_back(x.shape());
   int ax = axis ? normalize_axis(*axis, arrays[0].ndim(), "concatenate") : 0;
@@ -552,11 +544,7 @@ Array concatenate(const std::vector<Array>& arrays, std::optional<int64_t> axis,
 
 Array tile(const Array& a, const std::vector<int64_t>& reps) {
   if (!autograd::recording()) return tile_impl(a, reps);
-  Array r;
-  {
-    autograd::NoGradGuard ng;
-    r = tile_impl(a, reps);
-  }
+  Array r = autograd::untracked([&] { return tile_impl(a, reps); });
   // tile = broadcast over an interleaved (rep, size) shape: the VJP sums the rep axes.
   int nd = std::max<int>(a.ndim(), static_cast<int>(reps.size()));
   Shape ishape;
@@ -577,11 +565,7 @@ Array tile(const Array& a, const std::vector<int64_t>& reps) {
 
 Array repeat(const Array& a, const std::vector<int64_t>& repeats, std::optional<int64_t> axis) {
   if (!autograd::recording()) return repeat_impl(a, repeats, axis);
-  Array r;
-  {
-    autograd::NoGradGuard ng;
-    r = repeat_impl(a, repeats, axis);
-  }
+  Array r = autograd::untracked([&] { return repeat_impl(a, repeats, axis); });
   // The (validated) axis of the repeated array: a 0-d input or axis=None repeats the flattened input.
   int ax = 0;
   if (axis && a.ndim() > 0) ax = normalize_axis(*axis, a.ndim(), "repeat");
@@ -594,11 +578,7 @@ Array repeat(const Array& a, const std::vector<int64_t>& repeats, std::optional<
 
 Array roll(const Array& a, const std::vector<int64_t>& shifts, const std::optional<std::vector<int64_t>>& axes) {
   if (!autograd::recording()) return roll_impl(a, shifts, axes);
-  Array r;
-  {
-    autograd::NoGradGuard ng;
-    r = roll_impl(a, shifts, axes);
-  }
+  Array r = autograd::untracked([&] { return roll_impl(a, shifts, axes); });
   // The VJP rolls back by the net shift of each axis.
   std::vector<int64_t> back = net_shifts(a.shape(), shifts, axes), back_axes;
   Shape shape = a.shape();
@@ -625,11 +605,7 @@ Array pad_constant(const Array& a, const std::vector<std::pair<int64_t, int64_t>
   std::vector<Array> vals;
   for (const auto& p : values) vals.insert(vals.end(), p.begin(), p.end());
   autograd::no_gradient("pad", vals);
-  Array r;
-  {
-    autograd::NoGradGuard ng;
-    r = pad_constant_impl(a, widths, values);
-  }
+  Array r = autograd::untracked([&] { return pad_constant_impl(a, widths, values); });
   // The VJP is the centre of the padded gradient.
   autograd::record("pad", {a}, {r}, [widths, shape = a.shape()](const Node&, const GradVec& g) {
     Array c = g[0];

@@ -105,11 +105,7 @@ Array ravel(const Array& a, char order) {
     if (autograd::recording()) autograd::record_view("ravel", src, v);
     return v;
   }
-  Array c;
-  {
-    autograd::NoGradGuard no_grad;
-    c = copy(src, 'C');
-  }
+  Array c = autograd::untracked([&] { return copy(src, 'C'); });
   c.impl()->shape = {c.size()};
   c.impl()->strides = {static_cast<int64_t>(c.itemsize())};
   if (autograd::recording())

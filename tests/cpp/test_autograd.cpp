@@ -6,23 +6,12 @@
 #include "minpy/autograd.h"
 #include "minpy/errors.h"
 #include "minpy/ops.h"
+#include "test_util.h"
 
 using namespace minpy;
 namespace ag = minpy::autograd;
+using namespace minpy::test;
 
-namespace {
-Array vec(std::vector<double> v) {
-  Array a = Array::empty({static_cast<int64_t>(v.size())}, DType::Float64);
-  for (size_t i = 0; i < v.size(); ++i) a.data_as<double>()[i] = v[i];
-  return a;
-}
-Array scalar(double v) {
-  Array a = Array::empty({}, DType::Float64);
-  *a.data_as<double>() = v;
-  return a;
-}
-double at(const Array& a, int64_t i = 0) { return ascontiguousarray(a).data_as<double>()[i]; }
-}  // namespace
 
 TEST(Autograd, GradOfUfuncChain) {
   Array x = vec({0.5, 1.0, 2.0});

@@ -8,19 +8,15 @@
 #include "minpy/indexing.h"
 #include "minpy/linalg.h"
 #include "minpy/ops.h"
+#include "test_util.h"
 #include "minpy/reductions.h"
 #include "minpy/shape_ops.h"
 
 using namespace minpy;
 namespace ag = minpy::autograd;
+using namespace minpy::test;
 
 namespace {
-Array vec(std::vector<double> v, Shape shape = {}) {
-  Array a = Array::empty({static_cast<int64_t>(v.size())}, DType::Float64);
-  for (size_t i = 0; i < v.size(); ++i) a.data_as<double>()[i] = v[i];
-  return shape.empty() ? a : reshape(a, shape);
-}
-double at(const Array& a, int64_t i = 0) { return ascontiguousarray(a).data_as<double>()[i]; }
 ReduceOptions axis(int64_t ax, bool keepdims = false) {
   ReduceOptions o;
   o.axis = Axes::of({ax});

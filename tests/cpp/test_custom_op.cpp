@@ -7,17 +7,13 @@
 #include "minpy/autograd.h"
 #include "minpy/errors.h"
 #include "minpy/ops.h"
+#include "test_util.h"
 
 using namespace minpy;
 namespace ag = minpy::autograd;
+using namespace minpy::test;
 
 namespace {
-Array vec(std::vector<double> v) {
-  Array a = Array::empty({static_cast<int64_t>(v.size())}, DType::Float64);
-  for (size_t i = 0; i < v.size(); ++i) a.data_as<double>()[i] = v[i];
-  return a;
-}
-double at(const Array& a, int64_t i = 0) { return ascontiguousarray(a).data_as<double>()[i]; }
 Scalar F(double v) { return Scalar::from_float(v); }
 
 // softplus(x) = log(1 + exp(x)); d/dx = sigmoid(x), written with engine ops (differentiable again).

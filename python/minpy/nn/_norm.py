@@ -1,0 +1,2 @@
+"""Normalisation, dropout, softmax, losses and embedding (native)."""
+__all__ = []

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building and testing minpy needs on a fresh Debian machine: a C++ toolchain is
-# assumed; OpenBLAS and GoogleTest come from Debian, the Python build/test tools from PyPI.
+# assumed; OpenBLAS and GoogleTest come from Debian, the Python build/test tools from PyPI, and what
+# the demo and examples use (scikit-learn's bundled digits, tqdm progress bars, matplotlib plots).
 set -euo pipefail
 need=()
 [ -f /usr/include/x86_64-linux-gnu/cblas.h ] || [ -f /usr/include/cblas.h ] || [ -f /usr/include/openblas/cblas.h ] || need+=(libopenblas-dev)
@@ -14,4 +15,4 @@ if [ ${#need[@]} -gt 0 ]; then
   fi
 fi
 python3 -m pip install -q --disable-pip-version-check "numpy>=2" "nanobind>=2.10" "scikit-build-core>=0.10" \
-  cmake ninja pytest hypothesis "$@"
+  cmake ninja pytest hypothesis scikit-learn tqdm matplotlib "$@"

@@ -5,13 +5,14 @@ runs `fun` (native Python control flow is fine: the tape records the ops actuall
 tape and asks the engine for the backward pass. Tapes nest, so grad(grad(f)) works to any order.
 Custom ops with their own gradients: `customop` (minpy.primitive).
 """
+import functools
 import numbers
 
 from minpy import _core
 from minpy.primitive import NoGradientFuncError, Primitive, customop
 
 __all__ = ["grad", "grad_and_loss", "value_and_grad", "stop_gradient", "customop", "Primitive",
-           "NoGradientFuncError"]
+           "NoGradientFuncError", "numpy_to_minpy", "minpy_to_numpy", "convert_args", "return_numpy"]
 
 stop_gradient = _core.stop_gradient
 
@@ -58,4 +59,46 @@ def grad(fun, argnum=0):
         return _run(fun, argnum, args, kwargs)[0]
 
     wrapped.__name__ = getattr(fun, "__name__", "fun") + "_grad"
+    return wrapped
+
+
+# ---- NumPy interop (MinPy's names) ----
+def numpy_to_minpy(var):
+    """A NumPy array (or number) as a minpy array; lists, tuples and dicts are converted item by item."""
+    import numpy
+    from minpy import numpy as mnp
+    if isinstance(var, (numpy.ndarray, numpy.generic)):
+        return mnp.array(var)
+    if type(var) in (list, tuple):
+        return type(var)(numpy_to_minpy(v) for v in var)
+    if type(var) is dict:
+        return {k: numpy_to_minpy(v) for k, v in var.items()}
+    return var
+
+
+def minpy_to_numpy(var):
+    """minpy arrays as NumPy arrays (zero-copy views of CPU memory), recursing into lists/tuples/dicts."""
+    import numpy
+    if isinstance(var, _core.ndarray):
+        return numpy.asarray(var)
+    if type(var) in (list, tuple):
+        return type(var)(minpy_to_numpy(v) for v in var)
+    if type(var) is dict:
+        return {k: minpy_to_numpy(v) for k, v in var.items()}
+    return var
+
+
+def convert_args(func):
+    """Decorator: NumPy arrays among the positional and keyword arguments become minpy arrays."""
+    @functools.wraps(func)
+    def wrapped(*args, **kwargs):
+        return func(*numpy_to_minpy(args), **numpy_to_minpy(kwargs))
+    return wrapped
+
+
+def return_numpy(func):
+    """Decorator: minpy arrays in the result (also inside lists/tuples/dicts) become NumPy arrays."""
+    @functools.wraps(func)
+    def wrapped(*args, **kwargs):
+        return minpy_to_numpy(func(*args, **kwargs))
     return wrapped

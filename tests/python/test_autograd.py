@@ -460,3 +460,23 @@ def test_naive_convolution_loop_gradients_match_finite_differences():
             minus[k][idx] -= 1e-6
             want[idx] = (float(loss(*map(np.array, plus))) - float(loss(*map(np.array, minus)))) / 2e-6
         numpy.testing.assert_allclose(numpy.asarray(g), want, rtol=1e-6, atol=1e-8)
+
+
+def test_numpy_interop_decorators():
+    import numpy
+    from minpy.core import convert_args, grad_and_loss, minpy_to_numpy, numpy_to_minpy, return_numpy
+
+    @convert_args
+    def step(x, w, b=None):
+        assert isinstance(x, np.ndarray) and isinstance(w, np.ndarray) and isinstance(b, np.ndarray)
+        return np.tanh(x.dot(w) + b).sum()
+
+    x, w, b = numpy.ones((2, 3)), numpy.full((3, 4), 0.1), numpy.zeros(4)
+    assert float(step(x, w, b=b)) == pytest.approx(8 * numpy.tanh(0.3))
+    grads, loss = return_numpy(grad_and_loss(lambda w: step(x, w, b=b)))(np.array(w))
+    assert type(grads) is numpy.ndarray and grads.shape == (3, 4)
+    numpy.testing.assert_allclose(grads, numpy.full((3, 4), 2 * (1 - numpy.tanh(0.3) ** 2)))
+    nested = numpy_to_minpy({"a": [numpy.arange(3)], "b": 1.5})
+    assert isinstance(nested["a"][0], np.ndarray) and nested["b"] == 1.5
+    back = minpy_to_numpy(nested)
+    assert type(back["a"][0]) is numpy.ndarray and back["a"][0].tolist() == [0, 1, 2]

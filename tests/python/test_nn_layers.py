@@ -309,3 +309,15 @@ def test_module_lists_every_layer():
                  "rnn_step", "rnn", "lstm_step", "lstm", "gru_step", "gru", "temporal_affine",
                  "temporal_softmax_loss", "embedding", "sigmoid", "tanh", "leaky_relu"]:
         assert name in layers.__all__
+
+
+def test_numpy_inputs_and_broadcast_bias():
+    # MinPy's tests close over NumPy arrays and use a (N, 1) bias.
+    x, b, w = rand(20, 10), rand(20, 1), rand(10, 5)
+    out = layers.affine(x, np.array(w), b)
+    assert isinstance(out, np.ndarray)
+    check_value(out, x @ w + b, rtol=1e-13)
+    y = numpy.zeros((20, 5))
+    y[:, 0] = 1
+    check_grads(lambda v: layers.l2_loss(layers.sigmoid(layers.affine(x, v, b)), y), [w], [0])
+    check_value(layers.relu(x), numpy.maximum(x, 0), rtol=0, atol=0)

@@ -267,3 +267,79 @@ def test_embedding():
     check_grads(lambda w: layers.embedding(np.array(idx), w), [W], [0])
     with pytest.raises(IndexError):
         layers.embedding(np.array([7]), np.array(W))
+
+
+# ---- MinPy's tests/unittest/test_layers.py (without its two MXNet subtests) ----
+def test_minpy_test_layers_port():
+    from minpy.utils import gradient_checker
+    rng = numpy.random.RandomState(42)
+    qc = lambda f, a: gradient_checker.quick_grad_check(f, a, verbose=False, rs=rng)  # noqa: E731
+
+    # affine + softmax_loss with NumPy closures and a (20, 1) bias
+    x, b = rng.randn(20, 10), rng.randn(20, 1)
+    fake_y = numpy.zeros([20, 5])
+    fake_y[:, 0] = 1
+    assert qc(lambda w: layers.softmax_loss(layers.affine(x, w, b), fake_y), rng.randn(10, 5))
+
+    fake_y = numpy.zeros([2, 5])
+    fake_y[:, 0] = 1
+    assert qc(lambda v: layers.softmax_loss(layers.relu(v), fake_y), rng.randn(2, 5))
+
+    # batchnorm with (1, D) gamma and beta
+    x, gamma, beta = rng.randn(20, 40), rng.randn(1, 40), rng.randn(1, 40)
+    fake_y = numpy.zeros([20, 40])
+    fake_y[:, 0] = 1
+    assert qc(lambda g: layers.softmax_loss(layers.batchnorm(x, g, beta)[0], fake_y), gamma)
+    assert qc(lambda bb: layers.softmax_loss(layers.batchnorm(x, gamma, bb)[0], fake_y), beta)
+    g = grad(lambda g: layers.softmax_loss(layers.batchnorm(x, g, beta)[0], fake_y))(np.array(gamma))
+    assert g.shape == (1, 40)
+
+    # softmax_loss with float index labels
+    lbl = numpy.zeros([20])
+    assert qc(lambda v: layers.softmax_loss(v, lbl), rng.randn(20, 10))
+
+
+# ---- the Solver with native layers (MinPy's examples/nn/mlp_bn_dropout.py pattern) ----
+def test_solver_with_batchnorm_dropout_softmax():
+    from minpy.nn import io
+    from minpy.nn.model import ModelBase
+    from minpy.nn.solver import Solver
+
+    class Net(ModelBase):
+        def __init__(self):
+            super().__init__()
+            self.add_param(name="w1", shape=(2, 16)).add_param(name="b1", shape=(16,)) \
+                .add_param(name="gamma", shape=(16,), init_rule="constant", init_config={"value": 1.0}) \
+                .add_param(name="beta", shape=(16,), init_rule="constant") \
+                .add_param(name="w2", shape=(16, 3)).add_param(name="b2", shape=(3,)) \
+                .add_aux_param(name="running_mean", value=None) \
+                .add_aux_param(name="running_var", value=None)
+
+        def forward(self, X, mode):
+            h = layers.relu(layers.affine(X, self.params["w1"], self.params["b1"]))
+            if mode == "train" or self.aux_params["running_mean"] is not None:
+                h, self.aux_params["running_mean"], self.aux_params["running_var"] = layers.batchnorm(
+                    h, self.params["gamma"], self.params["beta"], mode=mode,
+                    running_mean=self.aux_params["running_mean"],
+                    running_var=self.aux_params["running_var"])
+            h = layers.dropout(h, 0.2, mode=mode)
+            return layers.affine(h, self.params["w2"], self.params["b2"])
+
+        def loss(self, predict, y):
+            return layers.softmax_loss(predict, y)
+
+    r = numpy.random.default_rng(3)
+    centers = numpy.array([[0.0, 4.0], [4.0, -2.0], [-4.0, -2.0]])
+    y = r.integers(0, 3, size=400)
+    x = centers[y] + r.standard_normal((400, 2)) * 0.7
+    numpy.random.seed(0)
+    model = Net()
+    solver = Solver(model, io.NDArrayIter(x[:300], y[:300], batch_size=50, shuffle=True),
+                    io.NDArrayIter(x[300:], y[300:], batch_size=50), update_rule="adam",
+                    optim_config={"learning_rate": 1e-2}, num_epochs=5, verbose=False)
+    solver.init()
+    solver.train()
+    assert solver.val_acc_history[-1] >= 0.9
+    assert numpy.mean(solver.loss_history[-5:]) < numpy.mean(solver.loss_history[:5])
+    assert model.aux_params["running_mean"].shape == (16,)
+    assert float(np.sum(np.abs(model.aux_params["running_var"]))) > 0

@@ -182,7 +182,7 @@ def test_regression_keeps_lowest_val_loss():
 def test_model_params_and_checkpoint_round_trip(tmp_path):
     model, solver = make_solver(num_epochs=1)
     solver.init()
-    model.add_aux_param("running_mean", numpy.arange(3.0))
+    model.add_aux_param("running_mean", numpy.arange(3.0)).add_aux_param("not_yet", None)
     prefix = os.path.join(tmp_path, "ckpt")
     model.save(prefix)
     assert os.path.exists(prefix + ".params")
@@ -196,6 +196,13 @@ def test_model_params_and_checkpoint_round_trip(tmp_path):
         assert v is refs[k]
         numpy.testing.assert_array_equal(v.asnumpy(), saved[k])
     numpy.testing.assert_array_equal(model.aux_params["running_mean"].asnumpy(), [0, 1, 2])
+    assert model.aux_params["not_yet"] is None
+    # Solver.init restores the declared initial value of auxiliary parameters.
+    model.aux_params["running_mean"][...] = 5.0
+    solver._reset()
+    solver.init()
+    numpy.testing.assert_array_equal(model.aux_params["running_mean"].asnumpy(), [0, 1, 2])
+    numpy.testing.assert_array_equal(model.aux_param_configs["running_mean"].asnumpy(), [0, 1, 2])
     # A fresh model (no arrays yet) gets new arrays.
     fresh = TwoLayerNet()
     fresh.load(prefix)
@@ -225,6 +232,8 @@ def test_model_base_api():
         m.add_params({"b": {"shape": (4,)}})
     assert m.add_aux_param("c", np.ones(2)) is m
     assert isinstance(m.aux_params["c"], np.ndarray) and "c" in m.aux_param_configs
+    # MinPy's examples declare batchnorm statistics as None until the first forward pass.
+    assert m.add_aux_param("running_var", None) is m and m.aux_params["running_var"] is None
     with pytest.raises(NotImplementedError):
         m.forward(None, "train")
     with pytest.raises(NotImplementedError):

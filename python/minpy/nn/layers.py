@@ -240,6 +240,15 @@ def temporal_softmax_loss(x, y, mask=None):
 # ---------------------------------------------------------------------------------------------
 # Layers delegating to the native ops (minpy.nn.functional)
 # ---------------------------------------------------------------------------------------------
+def _per_channel(v, C, op, name):
+    v = _arr(v)
+    if v.ndim == 1:
+        return v
+    if v.size != C:
+        raise ValueError(f"[{op}] {name} must have {C} values (shape ({C},)), got shape {tuple(v.shape)}.")
+    return v.reshape(C)
+
+
 def _batchnorm(op, x, gamma, beta, mode, eps, momentum, running_mean, running_var):
     if mode not in ("train", "test"):
         raise ValueError(f'[{op}] Invalid forward batchnorm mode "{mode}" (expected "train" or "test").')
@@ -247,10 +256,11 @@ def _batchnorm(op, x, gamma, beta, mode, eps, momentum, running_mean, running_va
     C = int(x.shape[1])
     if mode == "test" and (running_mean is None or running_var is None):
         raise ValueError(f"[{op}] mode 'test' needs running_mean and running_var.")
-    if running_mean is None:
-        running_mean = np.zeros(C, dtype=x.dtype)
-    if running_var is None:
-        running_var = np.zeros(C, dtype=x.dtype)
+    # MinPy's own tests pass gamma and beta as (1, D): any shape holding C values is accepted.
+    gamma, beta = _per_channel(gamma, C, op, "gamma"), _per_channel(beta, C, op, "beta")
+    # Running statistics given as NumPy arrays become minpy arrays (updated and returned).
+    running_mean = np.zeros(C, dtype=x.dtype) if running_mean is None else _arr(running_mean)
+    running_var = np.zeros(C, dtype=x.dtype) if running_var is None else _arr(running_var)
     # MinPy's momentum keeps the old statistic (running = momentum * running + (1 - momentum) *
     # batch); the native op's momentum weights the batch statistic, as PyTorch's does.
     out = _F().batch_norm(x, gamma, beta, running_mean, running_var, training=(mode == "train"),
@@ -290,14 +300,14 @@ def dropout(x, prob, mode="train", seed=None):
     1 - prob at test time instead.) `seed` makes the mask reproducible."""
     if mode not in ("train", "test"):
         raise ValueError(f'[dropout] Invalid mode "{mode}" (expected "train" or "test").')
-    return _F().dropout(x, p=prob, training=(mode == "train"), seed=seed)
+    return _F().dropout(_arr(x), p=prob, training=(mode == "train"), seed=seed)
 
 
 def conv(x, w, b, stride=1, pad=0):
     """2-D convolution (CS231n's conv_forward): x (N, C, H, W), w (F, C, HH, WW), b (F,) or None,
     zero padding `pad` and `stride` (ints or (h, w) pairs). Returns (N, F, H', W') with
     H' = (H + 2 * pad - HH) // stride + 1."""
-    return _F().conv2d(x, w, b, stride=stride, padding=pad)
+    return _F().conv2d(_arr(x), _arr(w), None if b is None else _arr(b), stride=stride, padding=pad)
 
 
 def _pool_args(pool_height, pool_width, stride):
@@ -317,13 +327,13 @@ def max_pool(x, pool_height=2, pool_width=None, stride=None, pad=0):
     pool_height; pool_height may also be an (h, w) pair); `stride` defaults to the window (CS231n's
     pool_param {'pool_height', 'pool_width', 'stride'}). Padding counts as -inf."""
     kernel, stride = _pool_args(pool_height, pool_width, stride)
-    return _F().max_pool2d(x, kernel, stride=stride, padding=pad)
+    return _F().max_pool2d(_arr(x), kernel, stride=stride, padding=pad)
 
 
 def avg_pool(x, pool_height=2, pool_width=None, stride=None, pad=0):
     """Average pooling, arguments as max_pool; zero padding counts in the divisor."""
     kernel, stride = _pool_args(pool_height, pool_width, stride)
-    return _F().avg_pool2d(x, kernel, stride=stride, padding=pad)
+    return _F().avg_pool2d(_arr(x), kernel, stride=stride, padding=pad)
 
 
 def softmax_loss(x, label):
@@ -354,5 +364,5 @@ def embedding(x, W):
         if not bool(np.all(x == np.floor(x))):
             raise TypeError("[embedding] indices must be integers.")
         x = x.astype(np.int64)
-    return _F().embedding(x, W)
+    return _F().embedding(x, _arr(W))
 

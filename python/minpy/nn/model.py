@@ -64,8 +64,13 @@ class ModelBase:
         """Adds the auxiliary (not trained) array `name` with its initial `value`. Chainable."""
         if name in self.aux_param_configs:
             raise ValueError(f"[ModelBase] Duplicate auxiliary parameter name {name!r}.")
-        value = _as_minpy(value)
-        self.aux_param_configs[name] = value
+        # None is allowed (MinPy's examples declare batchnorm statistics as None and let the
+        # first forward pass fill them in); NumPy arrays become minpy arrays.
+        if isinstance(value, _onp.ndarray):
+            value = _mnp.array(value)
+        # The config keeps the initial value (Solver.init restores it); the live array is updated
+        # in place by training.
+        self.aux_param_configs[name] = value.copy() if isinstance(value, _mnp.ndarray) else value
         self.aux_params[name] = value
         return self
 
@@ -96,7 +101,8 @@ class ModelBase:
         for k, v in self.params.items():
             arrays["param_%s" % k] = _onp.asarray(_as_minpy(v).asnumpy())
         for k, v in self.aux_params.items():
-            arrays["aux_param_%s" % k] = _onp.asarray(_as_minpy(v).asnumpy())
+            if v is not None:  # not filled in yet: nothing to save
+                arrays["aux_param_%s" % k] = _onp.asarray(_as_minpy(v).asnumpy())
         # Through a file object so NumPy does not append '.npz' to the name.
         with open(self._file(prefix), "wb") as f:
             _onp.savez(f, **arrays)
@@ -110,7 +116,7 @@ class ModelBase:
         plan = []  # everything is checked before anything is written
         for prefix_, target in (("param_", self.params), ("aux_param_", self.aux_params)):
             names = sorted(k[len(prefix_):] for k in stored if k.startswith(prefix_))
-            missing = [k for k in target if k not in names]
+            missing = [k for k, v in target.items() if k not in names and v is not None]
             if missing:
                 raise ParamsNameNotFoundError(
                     f"[ModelBase.load] {self._file(prefix)} has no value for {sorted(missing)}.")

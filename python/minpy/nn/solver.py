@@ -15,7 +15,8 @@ iteration) and progress_bar (True: a tqdm bar per epoch on stderr when tqdm is i
 verbose is on; the MinPy lines are printed to stdout either way).
 
 Each step runs `minpy.core.grad_and_loss(loss_func, argnum=range(len(params)))` on the model's
-parameter arrays and applies the update rule in place. Histories: `loss_history` (floats, one per
+parameter arrays and applies the update rule in place. The model must read its parameters from
+`self.params` in forward/loss: during the step that dict holds the handles `grad` differentiates. Histories: `loss_history` (floats, one per
 iteration), `train_acc_history` and `val_acc_history` (one per epoch; for regression these hold
 the mean loss).
 
@@ -142,7 +143,7 @@ class Solver:
         for name in self.model.param_configs:
             self._init_param(name)
         for name, value in self.model.aux_param_configs.items():
-            self.model.aux_params[name] = value
+            self.model.aux_params[name] = _copy(value)
 
     # -- training ----------------------------------------------------------------------------
     def _step(self, batch):

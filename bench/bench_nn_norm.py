@@ -72,60 +72,61 @@ def np_cross_entropy(x, y):
     return loss, dx / n
 
 
+def shape_cases(rng, shape, dtype):
+    """The three cases for one shape (a function, so each lambda keeps its own arrays)."""
+    cases = []
+    C, D = shape[1], shape[-1]
+    x = rng.standard_normal(shape).astype(dtype)
+    g, b = rng.standard_normal(C).astype(dtype), rng.standard_normal(C).astype(dtype)
+    xm, gm, bm = mnp.array(x), mnp.array(g), mnp.array(b)
+    bn = grad(lambda x, g, b: F.batch_norm(x, g, b), [0, 1, 2])
+    numpy.testing.assert_allclose(numpy.asarray(bn(xm, gm, bm)[1]), np_batch_norm(x, g, b)[2], rtol=1e-3, atol=1e-3)
+    fns = {"minpy": lambda: bn(xm, gm, bm), "numpy": lambda: np_batch_norm(x, g, b)}
+    if torch is not None:
+        tx, tg, tb = (torch.tensor(v, requires_grad=True) for v in (x, g, b))
+
+        def t_bn():
+            out = TF.batch_norm(tx, None, None, tg, tb, training=True)
+            return torch.autograd.grad(out, [tx, tg, tb], torch.ones_like(out))
+        fns["torch"] = t_bn
+    cases.append((f"batch_norm {shape}", fns))
+
+    # layer_norm over the last axis
+    lg, lb = rng.standard_normal(D).astype(dtype), rng.standard_normal(D).astype(dtype)
+    lgm, lbm = mnp.array(lg), mnp.array(lb)
+    ln = grad(lambda x, g, b: F.layer_norm(x, g, b), [0, 1, 2])
+    numpy.testing.assert_allclose(numpy.asarray(ln(xm, lgm, lbm)[1]), np_layer_norm(x, lg, lb)[2], rtol=1e-3, atol=1e-3)
+    fns = {"minpy": lambda: ln(xm, lgm, lbm), "numpy": lambda: np_layer_norm(x, lg, lb)}
+    if torch is not None:
+        tlx, tlg, tlb = (torch.tensor(v, requires_grad=True) for v in (x, lg, lb))
+
+        def t_ln():
+            out = TF.layer_norm(tlx, (D,), tlg, tlb)
+            return torch.autograd.grad(out, [tlx, tlg, tlb], torch.ones_like(out))
+        fns["torch"] = t_ln
+    cases.append((f"layer_norm {shape}", fns))
+
+    # cross entropy on the (N, rest) flattening
+    x2 = x.reshape(shape[0], -1)
+    y = rng.integers(0, x2.shape[1], size=shape[0])
+    x2m, ym = mnp.array(x2), mnp.array(y)
+    ce = grad(lambda x: F.softmax_cross_entropy(x, ym))
+    numpy.testing.assert_allclose(numpy.asarray(ce(x2m)), np_cross_entropy(x2, y)[1], rtol=1e-3, atol=1e-6)
+    fns = {"minpy": lambda: ce(x2m), "numpy": lambda: np_cross_entropy(x2, y)}
+    if torch is not None:
+        tx2, ty = torch.tensor(x2, requires_grad=True), torch.tensor(y)
+        fns["torch"] = lambda: torch.autograd.grad(TF.cross_entropy(tx2, ty), [tx2])
+    cases.append((f"softmax_cross_entropy {x2.shape}", fns))
+    return cases
+
+
 def main():
     rng = numpy.random.default_rng(0)
     peers = ["numpy"] + (["torch"] if torch is not None else [])
     if torch is None:
         print("(PyTorch is not importable: numpy only)")
     for dtype in ("float32", "float64"):
-        cases = []
-        for shape in SHAPES:
-            C = shape[1]
-            x = rng.standard_normal(shape).astype(dtype)
-            g, b = rng.standard_normal(C).astype(dtype), rng.standard_normal(C).astype(dtype)
-            xm, gm, bm = mnp.array(x), mnp.array(g), mnp.array(b)
-            bn = grad(lambda x, g, b: F.batch_norm(x, g, b), [0, 1, 2])
-            numpy.testing.assert_allclose(numpy.asarray(bn(xm, gm, bm)[1]), np_batch_norm(x, g, b)[2],
-                                          rtol=1e-3, atol=1e-3)
-            fns = {"minpy": lambda: bn(xm, gm, bm), "numpy": lambda: np_batch_norm(x, g, b)}
-            if torch is not None:
-                tx, tg, tb = (torch.tensor(v, requires_grad=True) for v in (x, g, b))
-
-                def t_bn(tx=tx, tg=tg, tb=tb):
-                    out = TF.batch_norm(tx, None, None, tg, tb, training=True)
-                    return torch.autograd.grad(out, [tx, tg, tb], torch.ones_like(out))
-                fns["torch"] = t_bn
-            cases.append((f"batch_norm {shape}", fns))
-
-            # layer_norm over the last axis
-            D = shape[-1]
-            lg, lb = rng.standard_normal(D).astype(dtype), rng.standard_normal(D).astype(dtype)
-            lgm, lbm = mnp.array(lg), mnp.array(lb)
-            ln = grad(lambda x, g, b: F.layer_norm(x, g, b), [0, 1, 2])
-            fns = {"minpy": lambda: ln(xm, lgm, lbm), "numpy": lambda: np_layer_norm(x, lg, lb)}
-            if torch is not None:
-                tx, tg, tb = (torch.tensor(v, requires_grad=True) for v in (x, lg, lb))
-
-                def t_ln(tx=tx, tg=tg, tb=tb):
-                    out = TF.layer_norm(tx, (D,), tg, tb)
-                    return torch.autograd.grad(out, [tx, tg, tb], torch.ones_like(out))
-                fns["torch"] = t_ln
-            cases.append((f"layer_norm {shape}", fns))
-
-            # cross entropy on the (N, rest) flattening
-            x2 = x.reshape(shape[0], -1)
-            y = rng.integers(0, x2.shape[1], size=shape[0])
-            x2m, ym = mnp.array(x2), mnp.array(y)
-            ce = grad(lambda x: F.softmax_cross_entropy(x, ym))
-            numpy.testing.assert_allclose(numpy.asarray(ce(x2m)), np_cross_entropy(x2, y)[1], rtol=1e-3, atol=1e-6)
-            fns = {"minpy": lambda: ce(x2m), "numpy": lambda: np_cross_entropy(x2, y)}
-            if torch is not None:
-                tx2, ty = torch.tensor(x2, requires_grad=True), torch.tensor(y)
-
-                def t_ce(tx2=tx2, ty=ty):
-                    return torch.autograd.grad(TF.cross_entropy(tx2, ty), [tx2])
-                fns["torch"] = t_ce
-            cases.append((f"softmax_cross_entropy {x2.shape}", fns))
+        cases = [c for shape in SHAPES for c in shape_cases(rng, shape, dtype)]
         report(f"nn.functional fwd+bwd, {dtype}", cases, peers=peers)
 
 

@@ -28,6 +28,43 @@ T* ptr(const Array& a) {
   return a.defined() ? a.data_as<T>() : nullptr;
 }
 
+// exp(x[k] - shift) into buf (n doubles) and their sum. The subtraction, the exp and the sum are
+// separate loops: a plain double loop over vmath::exp vectorises, an exp fused with a running sum
+// or a float->double conversion does not.
+template <class T>
+double exp_sum(const T* x, int64_t n, double shift, double* buf) {
+  for (int64_t k = 0; k < n; ++k) buf[k] = static_cast<double>(x[k]) - shift;
+  for (int64_t k = 0; k < n; ++k) buf[k] = vmath::exp(buf[k]);
+  double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  int64_t k = 0;
+  for (; k + 4 <= n; k += 4) s0 += buf[k], s1 += buf[k + 1], s2 += buf[k + 2], s3 += buf[k + 3];
+  for (; k < n; ++k) s0 += buf[k];
+  return (s0 + s1) + (s2 + s3);
+}
+
+// The row maximum for the stable shift: 0 when it is infinite (all -inf, or +inf: exp then gives
+// IEEE's answer), NaN when the row holds a NaN (it propagates through the sum).
+template <class T>
+double shift_of(const T* x, int64_t n) {
+  T m[4] = {-std::numeric_limits<T>::infinity(), -std::numeric_limits<T>::infinity(),
+            -std::numeric_limits<T>::infinity(), -std::numeric_limits<T>::infinity()};
+  bool nan = false;
+  int64_t k = 0;
+  for (; k + 4 <= n; k += 4)
+    for (int j = 0; j < 4; ++j) {
+      T v = x[k + j];
+      m[j] = v > m[j] ? v : m[j];
+      nan |= v != v;
+    }
+  for (; k < n; ++k) {
+    m[0] = x[k] > m[0] ? x[k] : m[0];
+    nan |= x[k] != x[k];
+  }
+  double mx = std::max(std::max(m[0], m[1]), std::max(m[2], m[3]));
+  if (nan) return std::numeric_limits<double>::quiet_NaN();
+  return std::isfinite(mx) ? mx : 0.0;
+}
+
 // ---- batch norm ----
 // Per-channel sums over (N, S): for S == 1 the channels are columns of an (N, C) matrix, summed row by
 // row over a block of columns (contiguous, vectorisable); otherwise each channel is N runs of S.
@@ -255,23 +292,15 @@ void ln_backward_t(const Array& xa, const Array& ga, const Array& gma, const Arr
 constexpr int64_t kCol = 256;
 
 template <class T>
-void softmax_row(const T* x, T* o, int64_t n, bool log) {
-  double mx = -std::numeric_limits<double>::infinity();
-  for (int64_t k = 0; k < n; ++k) mx = std::max(mx, static_cast<double>(x[k]));
-  if (!std::isfinite(mx)) mx = std::isnan(mx) ? mx : 0.0;  // all -inf (or +inf): exp(x - 0) keeps the IEEE result
-  double s = 0;
+void softmax_row(const T* x, T* o, int64_t n, bool log, double* buf) {
+  double mx = shift_of(x, n);
+  double s = exp_sum(x, n, mx, buf);
   if (log) {
-    for (int64_t k = 0; k < n; ++k) s += vmath::exp(static_cast<double>(x[k]) - mx);
     double l = mx + std::log(s);
     for (int64_t k = 0; k < n; ++k) o[k] = static_cast<T>(static_cast<double>(x[k]) - l);
   } else {
-    for (int64_t k = 0; k < n; ++k) {
-      double e = vmath::exp(static_cast<double>(x[k]) - mx);
-      o[k] = static_cast<T>(e);
-      s += e;
-    }
     double inv = 1.0 / s;
-    for (int64_t k = 0; k < n; ++k) o[k] = static_cast<T>(static_cast<double>(o[k]) * inv);
+    for (int64_t k = 0; k < n; ++k) o[k] = static_cast<T>(buf[k] * inv);
   }
 }
 
@@ -316,7 +345,8 @@ void softmax_forward_t(const Array& xa, const Array& outa, int64_t outer, int64_
   T* out = ptr<T>(outa);
   if (inner == 1) {
     parallel_for(outer, grain_for(n), [&](int64_t r0, int64_t r1) {
-      for (int64_t r = r0; r < r1; ++r) softmax_row(x + r * n, out + r * n, n, log);
+      std::vector<double> buf(n);
+      for (int64_t r = r0; r < r1; ++r) softmax_row(x + r * n, out + r * n, n, log, buf.data());
     });
   } else {
     over_slabs(outer, n, inner, [&](int64_t base, int64_t i0, int64_t i1) {
@@ -350,6 +380,7 @@ void softmax_backward_t(const Array& ga, const Array& ya, const Array& dxa, int6
   };
   if (inner == 1) {
     parallel_for(outer, grain_for(n), [&](int64_t r0, int64_t r1) {
+      std::vector<double> buf(log ? n : 0);
       for (int64_t r = r0; r < r1; ++r) {
         const T* gr = g + r * n;
         const T* yr = y + r * n;
@@ -357,7 +388,8 @@ void softmax_backward_t(const Array& ga, const Array& ya, const Array& dxa, int6
         double s = 0;
         if (log) {
           for (int64_t k = 0; k < n; ++k) s += gr[k];
-          for (int64_t k = 0; k < n; ++k) o[k] = static_cast<T>(gr[k] - vmath::exp(static_cast<double>(yr[k])) * s);
+          exp_sum(yr, n, 0.0, buf.data());
+          for (int64_t k = 0; k < n; ++k) o[k] = static_cast<T>(static_cast<double>(gr[k]) - buf[k] * s);
         } else {
           for (int64_t k = 0; k < n; ++k) s += static_cast<double>(gr[k]) * yr[k];
           for (int64_t k = 0; k < n; ++k) o[k] = static_cast<T>(yr[k] * (gr[k] - s));
@@ -378,14 +410,11 @@ void ce_forward_t(const Array& xa, const Array& la, const Array& lossa, const Ar
   T* loss = ptr<T>(lossa);
   double* lse = lsea.data_as<double>();
   parallel_for(N, grain_for(C), [&](int64_t r0, int64_t r1) {
+    std::vector<double> buf(C);
     for (int64_t r = r0; r < r1; ++r) {
       const T* xi = x + r * C;
-      double mx = -std::numeric_limits<double>::infinity();
-      for (int64_t k = 0; k < C; ++k) mx = std::max(mx, static_cast<double>(xi[k]));
-      if (!std::isfinite(mx)) mx = std::isnan(mx) ? mx : 0.0;
-      double s = 0;
-      for (int64_t k = 0; k < C; ++k) s += vmath::exp(static_cast<double>(xi[k]) - mx);
-      double l = mx + std::log(s);
+      double mx = shift_of(xi, C);
+      double l = mx + std::log(exp_sum(xi, C, mx, buf.data()));
       lse[r] = l;
       loss[r] = static_cast<T>(l - static_cast<double>(xi[y[r]]));
     }
@@ -401,11 +430,13 @@ void ce_backward_t(const Array& xa, const Array& la, const Array& lsea, const Ar
   const double* scale = scalea.data_as<double>();
   T* dx = ptr<T>(dxa);
   parallel_for(N, grain_for(C), [&](int64_t r0, int64_t r1) {
+    std::vector<double> buf(C);
     for (int64_t r = r0; r < r1; ++r) {
       const T* xi = x + r * C;
       T* o = dx + r * C;
-      double l = lse[r], sc = scale[r];
-      for (int64_t k = 0; k < C; ++k) o[k] = static_cast<T>(sc * vmath::exp(static_cast<double>(xi[k]) - l));
+      double sc = scale[r];
+      exp_sum(xi, C, lse[r], buf.data());
+      for (int64_t k = 0; k < C; ++k) o[k] = static_cast<T>(sc * buf[k]);
       o[y[r]] = static_cast<T>(static_cast<double>(o[y[r]]) - sc);
     }
   });

@@ -335,10 +335,13 @@ Array onehot(const Array& labels, int64_t C, DType t) {
 
 Array cross_entropy_native(const Array& x, const Array& y, Reduction red) {
   int64_t N = x.shape(0), C = x.shape(1);
-  Array rows = Array::empty({N}, x.dtype()), lse = Array::empty({N}, DType::Float64);
-  cpu::ce_forward(contiguous(x), y, rows, lse);
+  Array rows = Array::empty({N}, x.dtype());
+  // The probabilities are kept only when a tape may need them (the first-order VJP reads them).
+  bool rec = autograd::recording() && autograd::is_tracked(x);
+  Array prob = rec ? Array::empty({N, C}, x.dtype()) : Array();
+  cpu::ce_forward(contiguous(x), y, rows, prob);
   Array out = reduce_rows(rows, red);
-  if (autograd::recording()) {
+  if (rec) {
     autograd::record("softmax_cross_entropy", {x}, {out},
                      [y, N, C, red](const Node& n, const GradVec& g) {
                        const Array& xs = n.saved(0);
@@ -348,11 +351,11 @@ Array cross_entropy_native(const Array& x, const Array& y, Reduction red) {
                        }
                        return autograd::untracked([&] {
                          Array dx = Array::empty({N, C}, xs.dtype());
-                         cpu::ce_backward(ascontiguousarray(xs), y, n.saved(1), row_scales(g[0], N, red), dx);
+                         cpu::ce_backward(n.saved(1), y, row_scales(g[0], N, red), dx);
                          return GradVec{dx};
                        });
                      },
-                     {x, lse});
+                     {x, prob});
   }
   return out;
 }

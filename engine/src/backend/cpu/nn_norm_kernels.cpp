@@ -403,41 +403,41 @@ void softmax_backward_t(const Array& ga, const Array& ya, const Array& dxa, int6
 
 // ---- cross entropy, hinge ----
 template <class T>
-void ce_forward_t(const Array& xa, const Array& la, const Array& lossa, const Array& lsea) {
+void ce_forward_t(const Array& xa, const Array& la, const Array& lossa, const Array& proba) {
   int64_t N = xa.shape(0), C = xa.shape(1);
   const T* x = ptr<T>(xa);
   const int64_t* y = la.data_as<int64_t>();
   T* loss = ptr<T>(lossa);
-  double* lse = lsea.data_as<double>();
+  T* prob = ptr<T>(proba);
   parallel_for(N, grain_for(C), [&](int64_t r0, int64_t r1) {
     std::vector<double> buf(C);
     for (int64_t r = r0; r < r1; ++r) {
       const T* xi = x + r * C;
       double mx = shift_of(xi, C);
-      double l = mx + std::log(exp_sum(xi, C, mx, buf.data()));
-      lse[r] = l;
-      loss[r] = static_cast<T>(l - static_cast<double>(xi[y[r]]));
+      double s = exp_sum(xi, C, mx, buf.data());
+      loss[r] = static_cast<T>(mx + std::log(s) - static_cast<double>(xi[y[r]]));
+      if (prob) {
+        double inv = 1.0 / s;
+        for (int64_t k = 0; k < C; ++k) prob[r * C + k] = static_cast<T>(buf[k] * inv);
+      }
     }
   });
 }
 
 template <class T>
-void ce_backward_t(const Array& xa, const Array& la, const Array& lsea, const Array& scalea, const Array& dxa) {
-  int64_t N = xa.shape(0), C = xa.shape(1);
-  const T* x = ptr<T>(xa);
+void ce_backward_t(const Array& proba, const Array& la, const Array& scalea, const Array& dxa) {
+  int64_t N = proba.shape(0), C = proba.shape(1);
+  const T* prob = ptr<T>(proba);
   const int64_t* y = la.data_as<int64_t>();
-  const double* lse = lsea.data_as<double>();
   const double* scale = scalea.data_as<double>();
   T* dx = ptr<T>(dxa);
   parallel_for(N, grain_for(C), [&](int64_t r0, int64_t r1) {
-    std::vector<double> buf(C);
     for (int64_t r = r0; r < r1; ++r) {
-      const T* xi = x + r * C;
+      const T* pi = prob + r * C;
       T* o = dx + r * C;
-      double sc = scale[r];
-      exp_sum(xi, C, lse[r], buf.data());
-      for (int64_t k = 0; k < C; ++k) o[k] = static_cast<T>(sc * buf[k]);
-      o[y[r]] = static_cast<T>(static_cast<double>(o[y[r]]) - sc);
+      T sc = static_cast<T>(scale[r]);
+      for (int64_t k = 0; k < C; ++k) o[k] = sc * pi[k];
+      o[y[r]] = static_cast<T>(static_cast<double>(pi[y[r]] - T(1)) * scale[r]);
     }
   });
 }
@@ -555,11 +555,11 @@ void softmax_backward(const Array& g, const Array& y, const Array& dx, int64_t o
                       bool log) {
   MINPY_DISPATCH(y.dtype(), softmax_backward_t<T>(g, y, dx, outer, n, inner, log));
 }
-void ce_forward(const Array& x, const Array& labels, const Array& loss, const Array& lse) {
-  MINPY_DISPATCH(x.dtype(), ce_forward_t<T>(x, labels, loss, lse));
+void ce_forward(const Array& x, const Array& labels, const Array& loss, const Array& prob) {
+  MINPY_DISPATCH(x.dtype(), ce_forward_t<T>(x, labels, loss, prob));
 }
-void ce_backward(const Array& x, const Array& labels, const Array& lse, const Array& scale, const Array& dx) {
-  MINPY_DISPATCH(x.dtype(), ce_backward_t<T>(x, labels, lse, scale, dx));
+void ce_backward(const Array& prob, const Array& labels, const Array& scale, const Array& dx) {
+  MINPY_DISPATCH(prob.dtype(), ce_backward_t<T>(prob, labels, scale, dx));
 }
 void svm_forward(const Array& x, const Array& labels, double delta, const Array& loss) {
   MINPY_DISPATCH(x.dtype(), svm_forward_t<T>(x, labels, delta, loss));

@@ -27,10 +27,11 @@ void softmax_forward(const Array& x, const Array& out, int64_t outer, int64_t n,
 void softmax_backward(const Array& g, const Array& y, const Array& dx, int64_t outer, int64_t n, int64_t inner,
                       bool log);
 
-// x (N, C), labels int64 (N,): loss (N,) in x's dtype, lse float64 (N,) the row log-sum-exp.
-void ce_forward(const Array& x, const Array& labels, const Array& loss, const Array& lse);
-// dx = scale_i * (softmax(x_i) - onehot(y_i)); scale float64 (N,).
-void ce_backward(const Array& x, const Array& labels, const Array& lse, const Array& scale, const Array& dx);
+// x (N, C), labels int64 (N,): loss (N,) in x's dtype; prob (N, C) = softmax(x) when defined (kept
+// for the backward pass, which then needs no second exp).
+void ce_forward(const Array& x, const Array& labels, const Array& loss, const Array& prob);
+// dx = scale_i * (prob_i - onehot(y_i)); scale float64 (N,).
+void ce_backward(const Array& prob, const Array& labels, const Array& scale, const Array& dx);
 
 // Per-row hinge loss (N,) in x's dtype.
 void svm_forward(const Array& x, const Array& labels, double delta, const Array& loss);

@@ -23,12 +23,17 @@ nb::tuple to_tuple(const Shape& s) {
   return nb::tuple(l);
 }
 
-// An integer as Python's operator.index takes it: floats raise TypeError, as NumPy's shapes do.
+// An integer as NumPy's shape/axes parsing takes it: floats and bools raise TypeError, values
+// beyond int64 ValueError ("Maximum allowed dimension exceeded"), as NumPy's do.
 int64_t index_value(nb::handle h) {
+  if (PyBool_Check(h.ptr()) || PyObject_IsInstance(h.ptr(), numpy().attr("bool_").ptr()) == 1)
+    throw TypeError(msg("shape", "an integer is required."));
   PyObject* i = PyNumber_Index(h.ptr());
   if (!i) throw nb::python_error();
-  long long v = PyLong_AsLongLong(i);
+  int overflow = 0;
+  long long v = PyLong_AsLongLongAndOverflow(i, &overflow);
   Py_DECREF(i);
+  if (overflow != 0) throw ValueError(msg("shape", "Maximum allowed dimension exceeded."));
   if (v == -1 && PyErr_Occurred()) throw nb::python_error();
   return v;
 }
@@ -109,6 +114,14 @@ void setitem(nb::handle self, nb::handle key, nb::handle value) {
     if (it.kind == IndexItem::Kind::Array) work = std::max(work, it.array.size());
   }
   if (!one_element) work = std::max(work, a.size());
+  try {
+    bool advanced = false;
+    for (const IndexItem& it : items) advanced = advanced || it.kind == IndexItem::Kind::Array;
+    check_scalar_assign(value, a.dtype(), "setitem", advanced);
+  } catch (...) {
+    (void)minpy::getitem(a, items);  // NumPy reports a bad index before a bad value
+    throw;
+  }
   if (is_python_scalar(value)) {
     Scalar v = to_scalar(value);
     ReleaseGilIfLarge nogil(work);
@@ -347,7 +360,9 @@ void init_array(nb::module_& m) {
            nb::arg("copy") = true)
       .def("reshape",
            [](nb::handle s, nb::args shape, nb::handle order, nb::handle copy_arg) {
-             Array r = reshape(as_array(s), shape_from_args(shape), order_char(order, "reshape"));
+             char o = order_char(order, "reshape");
+             if (o == 'K') throw ValueError(msg("reshape", "order 'K' is not permitted for reshaping."));
+             Array r = reshape(as_array(s), shape_from_args(shape), o);
              if (!copy_arg.is_none() && nb::cast<bool>(copy_arg)) {
                Array c = copy(r, 'C');
                r = c.view(c.shape(), c.strides(), 0);  // NumPy returns a view of the copy
@@ -365,6 +380,8 @@ void init_array(nb::module_& m) {
       .def("squeeze",
            [](nb::handle s, nb::handle axis) {
              if (axis.is_none()) return squeeze(as_array(s));
+             if (PyList_Check(axis.ptr()))
+               throw TypeError(msg("squeeze", "'list' object cannot be interpreted as an integer."));
              return squeeze(as_array(s), to_int_vector(axis), false);
            },
            nb::arg("axis") = nb::none())
@@ -383,6 +400,7 @@ void init_array(nb::module_& m) {
       .def("fill",
            [](nb::handle s, nb::handle v) {
              Array a = as_array(s);
+             check_scalar_assign(v, a.dtype(), "fill");
              if (is_python_scalar(v)) {
                Scalar x = to_scalar(v);
                ReleaseGilIfLarge nogil(a.size());

@@ -1,6 +1,7 @@
 // Reductions: module functions (_core._red_*), ndarray methods bound in C++ (so a.sum() costs
 // little), and ufunc.reduce / ufunc.accumulate. Options the engine does not take (initial=,
 // where=, a NumPy out= array) go to NumPy through minpy.numpy._reductions._numpy_fallback.
+#include <string_view>
 #include <nanobind/stl/string.h>
 
 #include <cmath>
@@ -27,20 +28,35 @@ bool truthy(nb::handle h) {
   return r != 0;
 }
 
-int64_t to_index(nb::handle h) {
-  Py_ssize_t v = PyNumber_AsSsize_t(h.ptr(), PyExc_OverflowError);
+// An axis as NumPy parses it: an integer (not a bool) that fits a C int; OverflowError beyond
+// int64, ValueError beyond int32 (NumPy's messages).
+// NumPy's Python-level reductions (mean, var, std) normalize axes in Python: OverflowError there.
+int64_t to_index(nb::handle h, bool python_level = false) {
+  PyObject* p = h.ptr();
+  if (PyBool_Check(p) || PyObject_IsInstance(p, numpy().attr("bool_").ptr()) == 1)
+    throw TypeError(msg("axis", "an integer is required for the axis."));
+  PyObject* i = PyNumber_Index(p);
+  if (!i) throw nb::python_error();
+  int overflow = 0;
+  long long v = PyLong_AsLongLongAndOverflow(i, &overflow);
+  Py_DECREF(i);
+  if (overflow != 0) throw OverflowError(msg("axis", "Python int too large to convert to C long."));
   if (v == -1 && PyErr_Occurred()) throw nb::python_error();
+  if (v < INT32_MIN || v > INT32_MAX) {
+    if (python_level) throw OverflowError(msg("axis", "Python int too large to convert to C int."));
+    throw ValueError(msg("axis", "integer won't fit into a C int."));
+  }
   return v;
 }
 
-Axes to_axes(nb::handle axis) {
+Axes to_axes(nb::handle axis, bool python_level = false) {
   if (axis.is_none()) return Axes::none();
-  if (PyTuple_Check(axis.ptr()) || PyList_Check(axis.ptr())) {
+  if (PyTuple_Check(axis.ptr())) {  // a list is a TypeError, as in NumPy
     std::vector<int64_t> v;
-    for (nb::handle h : axis) v.push_back(to_index(h));
+    for (nb::handle h : axis) v.push_back(to_index(h, python_level));
     return Axes::of(std::move(v));
   }
-  return Axes::of({to_index(axis)});
+  return Axes::of({to_index(axis, python_level)});
 }
 
 std::optional<int64_t> to_opt_axis(nb::handle axis) {
@@ -87,7 +103,7 @@ nb::object reduce_call(const char* name, ReduceFn fn, bool has_dtype, nb::handle
     if (where.ptr() != Py_True) kw["where"] = where;
     return fallback(name, a, kw);
   }
-  o.axis = to_axes(axis);
+  o.axis = to_axes(axis, std::string_view(name).find("mean") != std::string_view::npos);
   o.keepdims = truthy(keepdims);
   if (has_dtype) o.dtype = to_opt_dtype(dtype);
   Array x = to_array(a);
@@ -116,7 +132,7 @@ nb::object var_call(const char* name, bool is_std, nb::handle a, nb::handle axis
     if (d != 0) throw ValueError(msg(name, "ddof and correction can't be provided simultaneously."));
     d = nb::cast<double>(nb::float_(correction));
   }
-  o.axis = to_axes(axis);
+  o.axis = to_axes(axis, true);
   o.keepdims = truthy(keepdims);
   o.dtype = to_opt_dtype(dtype);
   Array x = to_array(a);

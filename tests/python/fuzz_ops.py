@@ -666,7 +666,7 @@ def gen_shape_op(d):
     if k == "tile":
         return k, (a, d.choice([2, 0, -1, (2, 1), (1, 2, 3), (), (2**40, 2**40), 1])), {}
     if k == "repeat":
-        reps = d.choice([2, 0, -1, 2**62, Np([1, 2], "int64"), Np([2] * (shape[0] if shape else 1), "int64"),
+        reps = d.choice([2, 0, -1, 2**40, Np([1, 2], "int64"), Np([2] * (shape[0] if shape else 1), "int64"),
                          Np([-1], "int64"), 1.5])
         return k, (a, reps) + ((gen_axis(d, ndim, allow_tuple=False),) if d.coin(0.6) else ()), {}
     if k == "flip":

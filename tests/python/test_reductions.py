@@ -372,3 +372,23 @@ def test_integer_overflow_wraps_like_numpy():
         m = mnp.asarray(x)
         for op in ["sum", "prod", "max", "min", "argmin", "cumsum", "mean"]:
             assert_same(getattr(mnp, op)(m), getattr(numpy, op)(x))
+
+
+# ---- found by the differential fuzzer (tests/python/fuzz_ops.py) ----
+
+@pytest.mark.parametrize("axis", [[0], [0, 1], True, numpy.True_, (0, True), 2**63, -2**63, 2**40, -2**31 - 1, 1.0])
+@pytest.mark.parametrize("name", ["sum", "max", "argmax", "cumsum", "count_nonzero", "mean", "std", "all"])
+def test_axis_argument_types(name, axis):
+    """Axes are ints that fit a C int (or tuples of them): lists and bools are TypeErrors,
+    > int64 OverflowError, > int32 ValueError, as NumPy parses them."""
+    a = numpy.arange(6.0).reshape(2, 3)
+    raises_like(lambda: getattr(mnp, name)(mnp.array(a), axis=axis), lambda: getattr(numpy, name)(a, axis=axis))
+
+
+def test_nanmean_inexact_input_needs_inexact_dtype_and_out():
+    a = numpy.array([1.0, numpy.nan])
+    raises_like(lambda: mnp.nanmean(mnp.array(a), dtype="int64"), lambda: numpy.nanmean(a, dtype="int64"))
+    raises_like(lambda: mnp.nanmean(mnp.array(a), out=mnp.zeros((), "int64")),
+                lambda: numpy.nanmean(a, out=numpy.zeros((), "int64")))
+    ai = numpy.array([1, 2], "int32")
+    assert_same(mnp.nanmean(mnp.array(ai), dtype="int64"), numpy.nanmean(ai, dtype="int64"))

@@ -442,7 +442,10 @@ Array advanced_getitem(const Array& a, const std::vector<IndexItem>& index) {
     shape.insert(shape.end(), a.shape().begin() + 1, a.shape().end());
     check_ndim(shape.size(), "getitem");
     Array out = Array::empty(shape, a.dtype());
-    int64_t rowbytes = a.ndim() > 1 ? a.strides()[0] : static_cast<int64_t>(a.itemsize());
+    // From the shape, not strides[0]: a zero-size "contiguous" array may carry any strides
+    // (a (5, 0) slice of a reversed array has strides[0] < 0, a negative memcpy size).
+    int64_t rowbytes = static_cast<int64_t>(a.itemsize());
+    for (int d = 1; d < a.ndim(); ++d) rowbytes *= a.shape(d);
     if (out.size() == 0 && idx.size() == 0) return out;
     visit_dtype(idx.dtype(), [&](auto t) {
       using T = decltype(t);

@@ -81,7 +81,8 @@ def parent(args):
     with open(path, "wb") as f:
         f.write(b"\0" * 8)
     stop = args.start + args.calls
-    totals = {"equal": 0, "same-exception": 0, "mismatch": 0, "crash": 0, "hang": 0, "generator": 0}
+    totals = {"equal": 0, "same-exception": 0, "mismatch": 0, "crash": 0, "hang": 0, "generator": 0,
+              "numpy-crash": 0}
     per_sig = {}
     start_time = time.time()
     next_print = start_time + args.every
@@ -155,14 +156,16 @@ def parent(args):
                         idx = int.from_bytes(mm[:8], "little")
                         op, a, kw = _draw(args.seed, idx, args.family)
                         import fuzz_ops
-                        record("crash", idx, op, fuzz_ops.repro(op, a, kw), f"worker died with status {rc}")
+                        kind, why = _classify_crash(args, idx, rc)
+                        record(kind, idx, op, fuzz_ops.repro(op, a, kw), why)
                         i = idx + 1
                     break
             mm.close()
         if args.time and time.time() - start_time > args.time:
             break
     elapsed = time.time() - start_time
-    _report(totals, sum(totals[k] for k in ("equal", "same-exception", "mismatch", "crash", "hang")), elapsed,
+    _report(totals, sum(totals[k] for k in ("equal", "same-exception", "mismatch", "crash", "hang", "numpy-crash")),
+            elapsed,
             final=True)
     if per_sig:
         print("mismatch kinds (count, op, first line):")
@@ -174,17 +177,38 @@ def parent(args):
     return 1 if totals["mismatch"] + totals["crash"] + totals["hang"] else 0
 
 
+def _classify_crash(args, idx, rc):
+    """A worker death is NumPy's own when the call crashes NumPy alone (the oracle has bugs too:
+    np.repeat(x, 2**62) and cumprod(out=<0-d>) segfault in NumPy 2.4); else it is minpy's, alone
+    or only after earlier calls (heap damage)."""
+    base = [sys.executable, os.path.abspath(__file__), "--seed", str(args.seed), "--only", str(idx)]
+    if args.family:
+        base += ["--family", args.family]
+    alone_np = subprocess.run(base + ["--numpy-only"], capture_output=True, timeout=120).returncode
+    if alone_np < 0:
+        return "numpy-crash", f"NumPy itself dies on this call (status {alone_np})"
+    alone = subprocess.run(base, capture_output=True, timeout=120).returncode
+    if alone < 0:
+        return "crash", f"worker died with status {rc}; the call alone crashes too (status {alone})"
+    return "crash", f"worker died with status {rc}; the call alone does not crash (earlier heap damage?)"
+
+
 def _report(t, calls, elapsed, final=False):
     rate = calls / elapsed if elapsed > 0 else 0.0
     print(f"{'total' if final else 'calls'} {calls}  {rate:.0f} calls/s  equal {t['equal']}  "
           f"same-exception {t['same-exception']}  mismatch {t['mismatch']}  crash {t['crash']}  "
-          f"hang {t['hang']}", flush=True)
+          f"hang {t['hang']}  numpy-crash {t['numpy-crash']}", flush=True)
 
 
 def only(args):
+    import numpy
+
     import fuzz_ops
     op, a, kw = _draw(args.seed, args.only, args.family)
-    print(fuzz_ops.repro(op, a, kw))
+    print(fuzz_ops.repro(op, a, kw), flush=True)
+    if args.numpy_only:
+        print(fuzz_ops.outcome(numpy, op, a, kw)[2])
+        return 0
     print(fuzz_ops.check_call(op, a, kw))
 
 
@@ -202,6 +226,7 @@ def main():
     p.add_argument("--hang", type=float, default=60, help="seconds without progress that count as a hang")
     p.add_argument("--mem-gb", type=int, default=8, help="address-space limit of the worker")
     p.add_argument("--only", type=int, help="replay one call index and print its reproducer")
+    p.add_argument("--numpy-only", action="store_true", help="with --only: run NumPy's side alone")
     p.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--stop", type=int, help=argparse.SUPPRESS)
     p.add_argument("--progress", help=argparse.SUPPRESS)

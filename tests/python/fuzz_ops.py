@@ -441,6 +441,9 @@ def gen_arr(d, shape=None, dtype=None, kind=None, view=True, writeable=True):
         # a large base sliced with a large (possibly negative) step: huge byte strides
         steps = [d.choice([97, 331, -211, 1009, -4096]) for _ in shape]
         base = tuple(abs(s) * (n - 1) + 1 + d.int(0, 3) for s, n in zip(steps, shape))
+        while math.prod(base) > 1 << 20:  # keep the base array a few MB at most
+            steps = [s // 4 or 1 for s in steps]
+            base = tuple(abs(s) * (n - 1) + 1 for s, n in zip(steps, shape))
         a = Arr(base, dtype, fill, kind, (("s", tuple(slice(None, None, s) for s in steps)),))
         if a.make_shape() != shape:
             a.view += (("s", tuple(slice(0, n) for n in shape)),)
@@ -593,7 +596,9 @@ def gen_reduction(d):
             oshape = numpy.shape(r)
         except Exception:  # noqa: BLE001
             oshape = gen_shape(d)
-        kw["out"] = gen_arr(d, oshape if d.coin(0.8) else gen_shape(d), kind="small", view=False)
+        # (a wrong-shaped out= for cumsum/cumprod corrupts NumPy 2.4's heap: only right shapes there)
+        wrong = d.coin(0.2) and name not in ("cumsum", "cumprod")
+        kw["out"] = gen_arr(d, gen_shape(d) if wrong else oshape, kind="small", view=False)
     if name in _METHODS and d.coin(0.4):
         return "a." + name, (a,), kw
     return name, (a,), kw
@@ -776,7 +781,8 @@ def gen_index_array(d, n):
     if k == "in":
         return Np([d.int(-n, max(n - 1, -n)) if n else 0 for _ in range(d.int(1, 4))], "int64")
     if k == "oob":
-        return Np([d.choice([n, -n - 1, 2**40, -(2**62)])], "int64")
+        # (not 2**62: NumPy's take(mode="wrap") walks a huge index into range one period at a time)
+        return Np([d.choice([n, -n - 1, 3 * n + 2, -4 * n - 1, 1000])], "int64")
     if k == "empty":
         return Np([], d.choice(["int64", "int32", "float64"]))
     if k == "2d":

@@ -87,8 +87,8 @@ nb::object scalar_conversion(const Array& a, const char* what) {
 
 nb::object getitem(nb::handle self, nb::handle key) {
   std::vector<IndexItem> items;
-  parse_index(key, items);
   Array a = as_array(self), r;
+  parse_index(key, items, a.ndim());
   {
     // Basic keys only make views; advanced ones gather (work grows with the index arrays too).
     int64_t work = 0;
@@ -103,7 +103,7 @@ nb::object getitem(nb::handle self, nb::handle key) {
 void setitem(nb::handle self, nb::handle key, nb::handle value) {
   autograd::WriteTarget autograd_target(as_array(self));  // autograd: the write changes self's value
   std::vector<IndexItem> items;
-  parse_index(key, items);
+  parse_index(key, items, as_array(self).ndim());
   Array a = as_array(self);
   if (!a.writeable()) throw ValueError(msg("setitem", "assignment destination is read-only."));
   // Work: one element for a full integer key, else up to the whole array (and the index arrays).

@@ -42,7 +42,14 @@ void parse_item(nb::handle h, std::vector<IndexItem>& items) {
     }
   } else if (PySlice_Check(p)) {
     Py_ssize_t start, stop, step;
-    if (PySlice_Unpack(p, &start, &stop, &step) < 0) throw nb::python_error();
+    if (PySlice_Unpack(p, &start, &stop, &step) < 0) {
+      // A zero step is reported after the index count, as NumPy does (parse_index); the item
+      // keeps step 0 only until then and never reaches the engine.
+      if (!PyErr_ExceptionMatches(PyExc_ValueError)) throw nb::python_error();
+      PyErr_Clear();
+      start = stop = 0;
+      step = 0;
+    }
     it.kind = IndexItem::Kind::Slice;
     it.start = start;
     it.stop = stop;
@@ -107,12 +114,24 @@ void parse_item(nb::handle h, std::vector<IndexItem>& items) {
 
 }  // namespace
 
-void parse_index(nb::handle key, std::vector<IndexItem>& items) {
+void parse_index(nb::handle key, std::vector<IndexItem>& items, int ndim) {
   if (PyTuple_Check(key.ptr())) {
     for (nb::handle h : nb::borrow<nb::tuple>(key)) parse_item(h, items);
-    return;
+  } else {
+    parse_item(key, items);
   }
-  parse_item(key, items);
+  bool zero_step = false;
+  int64_t used = 0;
+  for (const IndexItem& it : items) {
+    if (it.kind == IndexItem::Kind::Slice && it.step == 0) zero_step = true;
+    if (it.kind == IndexItem::Kind::Int || it.kind == IndexItem::Kind::Slice) used += 1;
+    if (it.kind == IndexItem::Kind::Array) used += it.array.dtype() == DType::Bool ? std::max(it.array.ndim(), 0) : 1;
+  }
+  if (!zero_step) return;
+  if (ndim >= 0 && used > ndim)
+    throw IndexError(msg("getitem", "too many indices for array: array is " + std::to_string(ndim) +
+                                        "-dimensional, but " + std::to_string(used) + " were indexed."));
+  throw ValueError(msg("getitem", "slice step cannot be zero."));
 }
 
 void check_scalar_assign(nb::handle value, DType target, const char* op, bool advanced) {

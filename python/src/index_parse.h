@@ -9,7 +9,8 @@ namespace minpy::py {
 
 // Parses a NumPy index (ints, slices, Ellipsis, None, bools, integer/boolean arrays, lists);
 // IndexError for anything NumPy rejects.
-void parse_index(nb::handle key, std::vector<IndexItem>& items);
+// ndim (when known) orders NumPy's errors: too many indices before a zero slice step.
+void parse_index(nb::handle key, std::vector<IndexItem>& items, int ndim = -1);
 // The value of `a[...] = value` as an array; sequences are converted with the target dtype as
 // NumPy does (so out-of-range Python ints raise OverflowError).
 Array setitem_value(nb::handle value, DType target);

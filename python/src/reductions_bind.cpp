@@ -59,6 +59,14 @@ Axes to_axes(nb::handle axis, bool python_level = false) {
   return Axes::of({to_index(axis, python_level)});
 }
 
+// NumPy's ufunc reductions (sum, max, any, argmax, cumsum, count_nonzero; not mean/var/std) take
+// a plain axis 0 or -1 on a 0-d array as axis=None.
+bool zero_d_axis(const Array& x, nb::handle axis) {
+  if (x.ndim() != 0 || axis.is_none() || PyTuple_Check(axis.ptr())) return false;
+  int64_t v = to_index(axis);
+  return v == 0 || v == -1;
+}
+
 std::optional<int64_t> to_opt_axis(nb::handle axis) {
   if (axis.is_none()) return std::nullopt;
   return to_index(axis);
@@ -103,10 +111,12 @@ nb::object reduce_call(const char* name, ReduceFn fn, bool has_dtype, nb::handle
     if (where.ptr() != Py_True) kw["where"] = where;
     return fallback(name, a, kw);
   }
-  o.axis = to_axes(axis, std::string_view(name).find("mean") != std::string_view::npos);
+  bool mean_like = std::string_view(name).find("mean") != std::string_view::npos;
+  o.axis = to_axes(axis, mean_like);
   o.keepdims = truthy(keepdims);
   if (has_dtype) o.dtype = to_opt_dtype(dtype);
   Array x = to_array(a);
+  if (!mean_like && zero_d_axis(x, axis)) o.axis = Axes::none();
   return nb::cast(nogil_if_large(x.size(), [&] { return fn(x, o); }));
 }
 
@@ -163,6 +173,7 @@ nb::object arg_call(const char* name, ArgFn fn, nb::handle a, nb::handle axis, n
   }
   Array x = to_array(a);
   std::optional<int64_t> ax = to_opt_axis(axis);
+  if (zero_d_axis(x, axis)) ax = std::nullopt;
   bool kd = truthy(keepdims);
   return nb::cast(nogil_if_large(x.size(), [&] { return fn(x, ax, kd, o); }));
 }
@@ -180,6 +191,7 @@ nb::object cum_call(const char* name, CumFn fn, nb::handle a, nb::handle axis, n
   try {
     Array x = to_array(a);
     std::optional<int64_t> ax = to_opt_axis(axis);
+    if (x.ndim() == 0 && ax) x = reshape(x, {1});  // NumPy accumulates a 0-d array as shape (1,)
     std::optional<DType> dt = to_opt_dtype(dtype);
     return nb::cast(nogil_if_large(x.size(), [&] { return fn(x, ax, dt, o); }));
   } catch (const NotImplementedError&) {
@@ -372,7 +384,10 @@ void init_reductions(nb::module_& m) {
   }
 
   def_none<3>(m, "_red_count_nonzero", [](nb::handle a, nb::handle axis, nb::handle keepdims) {
-    return count_nonzero(to_array(a), to_axes(axis), truthy(keepdims));
+    Array x = to_array(a);
+    Axes ax = to_axes(axis);
+    if (zero_d_axis(x, axis)) ax = Axes::none();
+    return count_nonzero(x, ax, truthy(keepdims));
   });
 
   // ---- ufunc.reduce / ufunc.accumulate on the native ufunc type ----

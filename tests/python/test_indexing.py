@@ -497,3 +497,12 @@ def test_getitem_huge_python_ints(key):
     """[2**63, 2**64) fails NumPy's C-long conversion (OverflowError); beyond that IndexError."""
     raises_like(lambda: mnp.zeros((5, 5))[key], lambda: numpy.zeros((5, 5))[key])
     raises_like(lambda: mnp.zeros((5, 5)).__setitem__(key, 1), lambda: numpy.zeros((5, 5)).__setitem__(key, 1))
+
+
+@pytest.mark.parametrize("key", [(0, 1, slice(None, None, 0), 1), (slice(None, None, 0),), (slice(1, 2, 0), None, 0),
+                                 (Ellipsis, slice(None, None, 0)), (0, 0, 0, slice(0, 0, 0))])
+def test_zero_slice_step_after_index_count(key):
+    """NumPy counts the indices (too many: IndexError) before a zero step (ValueError)."""
+    for shape in ((2, 3), ()):
+        raises_like(lambda: mnp.zeros(shape)[key], lambda: numpy.zeros(shape)[key])
+        raises_like(lambda: mnp.zeros(shape).__setitem__(key, 1), lambda: numpy.zeros(shape).__setitem__(key, 1))

@@ -392,3 +392,17 @@ def test_nanmean_inexact_input_needs_inexact_dtype_and_out():
                 lambda: numpy.nanmean(a, out=numpy.zeros((), "int64")))
     ai = numpy.array([1, 2], "int32")
     assert_same(mnp.nanmean(mnp.array(ai), dtype="int64"), numpy.nanmean(ai, dtype="int64"))
+
+
+@pytest.mark.parametrize("axis", [0, -1, 1, (0,), None])
+@pytest.mark.parametrize("name", ["sum", "prod", "max", "min", "any", "all", "argmax", "argmin", "cumsum", "cumprod",
+                                  "count_nonzero", "nanmax", "nansum", "mean", "std"])
+def test_zero_d_plain_axis(name, axis):
+    """NumPy's ufunc reductions take axis 0 or -1 on a 0-d array as axis=None (not mean/var/std)."""
+    for v in (numpy.array(5.0), numpy.array(True), numpy.array(3, "int8")):
+        try:
+            want = getattr(numpy, name)(v, axis=axis)
+        except Exception:  # noqa: BLE001
+            raises_like(lambda: getattr(mnp, name)(mnp.array(v), axis=axis), lambda: getattr(numpy, name)(v, axis=axis))
+            continue
+        assert_same(getattr(mnp, name)(mnp.array(v), axis=axis), want)

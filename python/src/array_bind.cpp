@@ -24,32 +24,37 @@ nb::tuple to_tuple(const Shape& s) {
 }
 
 // An integer as NumPy's shape/axes parsing takes it: floats and bools raise TypeError, values
-// beyond int64 ValueError ("Maximum allowed dimension exceeded"), as NumPy's do.
-int64_t index_value(nb::handle h) {
-  if (PyBool_Check(h.ptr()) || PyObject_IsInstance(h.ptr(), numpy().attr("bool_").ptr()) == 1)
+// beyond int64 ValueError ("Maximum allowed dimension exceeded"), as NumPy's do. `py_axis`: an axis
+// NumPy normalizes in Python (moveaxis, expand_dims): bools are ints there, and values beyond a C
+// int are OverflowError.
+int64_t index_value(nb::handle h, bool py_axis = false) {
+  if (!py_axis && (PyBool_Check(h.ptr()) || PyObject_IsInstance(h.ptr(), numpy().attr("bool_").ptr()) == 1))
     throw TypeError(msg("shape", "an integer is required."));
   PyObject* i = PyNumber_Index(h.ptr());
   if (!i) throw nb::python_error();
   int overflow = 0;
   long long v = PyLong_AsLongLongAndOverflow(i, &overflow);
   Py_DECREF(i);
+  if (py_axis && (overflow != 0 || v < INT32_MIN || v > INT32_MAX))
+    throw OverflowError(msg("axis", "Python int too large to convert to C int."));
   if (overflow != 0) throw ValueError(msg("shape", "Maximum allowed dimension exceeded."));
   if (v == -1 && PyErr_Occurred()) throw nb::python_error();
   return v;
 }
 
-std::vector<int64_t> to_int_vector(nb::handle obj) {
+std::vector<int64_t> to_int_vector(nb::handle obj, bool py_axis = false) {
   std::vector<int64_t> v;
   if (PySequence_Check(obj.ptr()) && !is_ndarray(obj)) {
-    for (nb::handle h : obj) v.push_back(index_value(h));
+    for (nb::handle h : obj) v.push_back(index_value(h, py_axis));
   } else {
-    v.push_back(index_value(obj));
+    v.push_back(index_value(obj, py_axis));
   }
   return v;
 }
 
 // shape given as reshape(2, 3) or reshape((2, 3)).
 Shape shape_from_args(const nb::args& args) {
+  if (args.size() == 0) throw TypeError(msg("reshape", "reshape() takes exactly 1 argument (0 given)."));
   if (args.size() == 1) return to_int_vector(args[0]);
   Shape s;
   for (nb::handle h : args) s.push_back(index_value(h));
@@ -532,9 +537,9 @@ void init_array(nb::module_& m) {
     if (autograd::recording()) autograd::record_broadcast(src, v);  // autograd hook
     return v;
   });
-  m.def("expand_dims", [](nb::handle a, nb::handle axes) { return expand_dims(to_array(a), to_int_vector(axes)); });
+  m.def("expand_dims", [](nb::handle a, nb::handle axes) { return expand_dims(to_array(a), to_int_vector(axes, true)); });
   m.def("moveaxis", [](nb::handle a, nb::handle s, nb::handle d) {
-    return moveaxis(to_array(a), to_int_vector(s), to_int_vector(d));
+    return moveaxis(to_array(a), to_int_vector(s, true), to_int_vector(d, true));
   });
   m.def("ascontiguousarray", [](nb::handle a) {
     Array x = to_array(a);

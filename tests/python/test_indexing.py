@@ -506,3 +506,22 @@ def test_zero_slice_step_after_index_count(key):
     for shape in ((2, 3), ()):
         raises_like(lambda: mnp.zeros(shape)[key], lambda: numpy.zeros(shape)[key])
         raises_like(lambda: mnp.zeros(shape).__setitem__(key, 1), lambda: numpy.zeros(shape).__setitem__(key, 1))
+
+
+@pytest.mark.parametrize("key", [(None, False, Ellipsis, 0), (0, Ellipsis, [0]), ([0], None, [0]), (True, Ellipsis, 0),
+                                 ([0], 0, [0]), (Ellipsis, [0], 0)])
+def test_advanced_indices_separated_by_an_empty_ellipsis(key):
+    """An Ellipsis (even one expanding to no axis) or None between advanced indices moves the
+    broadcast index dimensions first, as in NumPy (found by hypothesis: a[None, False, ..., 0])."""
+    for shape in ((1,), (2, 1), (1, 2, 1)):
+        a = numpy.arange(numpy.prod(shape)).reshape(shape)
+        try:
+            want = a[key]
+        except IndexError:
+            raises_like(lambda: mnp.array(a)[key], lambda: a[key])
+            continue
+        assert_same(mnp.array(a)[key], want)
+        m, n = mnp.array(a), a.copy()
+        m[key] = 7
+        n[key] = 7
+        assert_same(m, n)

@@ -217,7 +217,14 @@ Plan make_plan(const Array& a, const std::vector<IndexItem>& index, const char* 
     vshape.push_back(a.shape(d));
     vstrides.push_back(a.strides()[d]);
   };
+  // Advanced indices are adjacent when no slice, Ellipsis or None stands between them in the key,
+  // even an Ellipsis that expands to no dimension (NumPy's rule; a[None, False, ..., 0]).
+  int separators = 0;
+  std::vector<int> adv_separators;
   for (const auto& it : index) {
+    if (it.kind == IndexItem::Kind::Slice || it.kind == IndexItem::Kind::Ellipsis ||
+        it.kind == IndexItem::Kind::NewAxis)
+      ++separators;
     switch (it.kind) {
       case IndexItem::Kind::Int:
       {
@@ -292,6 +299,7 @@ Plan make_plan(const Array& a, const std::vector<IndexItem>& index, const char* 
         break;
       }
     }
+    adv_separators.resize(advs.size(), separators);
   }
   for (; dim < a.ndim(); ++dim) keep(dim);
   p.v = a.view(vshape, vstrides, offset);
@@ -306,7 +314,8 @@ Plan make_plan(const Array& a, const std::vector<IndexItem>& index, const char* 
                                  shapes + "."));
   }
   bool adjacent = true;
-  for (size_t k = 1; k < advs.size(); ++k) adjacent &= advs[k].vdim == advs[k - 1].vdim + 1;
+  for (size_t k = 1; k < advs.size(); ++k)
+    adjacent &= advs[k].vdim == advs[k - 1].vdim + 1 && adv_separators[k] == adv_separators[k - 1];
 
   auto& L = p.layout;
   std::vector<bool> is_adv(vshape.size(), false);

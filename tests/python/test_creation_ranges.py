@@ -165,3 +165,19 @@ def test_reshape_broadcast_to_transpose_shape_types(shape):
     raises_like(lambda: mnp.zeros((2, 3)).transpose(0, 2**63), lambda: numpy.zeros((2, 3)).transpose(0, 2**63))
     raises_like(lambda: mnp.zeros(6).reshape(2, 3, order="K"), lambda: a.reshape(2, 3, order="K"))
     raises_like(lambda: mnp.zeros((1, 3)).squeeze(axis=[0]), lambda: numpy.zeros((1, 3)).squeeze(axis=[0]))
+
+
+@pytest.mark.parametrize("value", [float("inf"), float("nan"), 1j, 2.5, 1e30])
+@pytest.mark.parametrize("dtype", ["uint8", "int64", "float32"])
+def test_full_like_casts_the_value_unsafely(value, dtype):
+    """full_like copies its value in with an unsafe cast (unlike a[...] = value), also when it
+    keeps a transposed prototype's layout."""
+    import warnings
+    for proto in (numpy.zeros((2, 3)), numpy.zeros((2, 3)).T):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            want = numpy.full_like(proto, value, dtype=dtype)
+            got = mnp.full_like(mnp.array(proto), value, dtype=dtype)
+        assert got.shape == want.shape and got.dtype == want.dtype
+        if numpy.isfinite(value) and not (numpy.dtype(dtype).kind in "iu" and abs(value) > 255):
+            assert_same(got, want)

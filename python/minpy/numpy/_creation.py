@@ -100,8 +100,8 @@ def _new_like(prototype, dtype, order, shape, fill):
             order = "C"
         else:
             a = p.astype(dtype, order="K")  # a new array with the prototype's layout
-            if fill is not None:
-                a.fill(fill)
+            if fill is not None:  # NumPy copies the value in (unsafe cast), unlike a.fill's checks
+                a[...] = _core.full((), fill, dtype)
             return a
     a = _core.empty(new_shape, dtype) if fill is None else _core.full(new_shape, fill, dtype)
     return _in_order(a, order)

@@ -146,6 +146,12 @@ def parent(args):
                     i = idx + 1
                     break
                 now = time.time()
+                if args.time and now - start_time > args.time and proc.poll() is None:
+                    proc.kill()  # --time reached: stop where the worker is
+                    proc.wait()
+                    done = max(done, idx)
+                    i = stop
+                    break
                 if now >= next_print:
                     _report(totals, max(done, idx) - args.start, now - start_time)
                     next_print = now + args.every
@@ -165,9 +171,7 @@ def parent(args):
         if args.time and time.time() - start_time > args.time:
             break
     elapsed = time.time() - start_time
-    _report(totals, sum(totals[k] for k in ("equal", "same-exception", "known", "mismatch", "crash", "hang",
-                                            "numpy-crash")),
-            elapsed,
+    _report(totals, max(done, i if i < stop else done) - args.start, elapsed,
             final=True)
     if per_sig:
         print("mismatch kinds (count, op, first line):")

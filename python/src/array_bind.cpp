@@ -23,28 +23,38 @@ nb::tuple to_tuple(const Shape& s) {
   return nb::tuple(l);
 }
 
-// An integer as Python's operator.index takes it: floats raise TypeError, as NumPy's shapes do.
-int64_t index_value(nb::handle h) {
+// An integer as NumPy's shape/axes parsing takes it: floats and bools raise TypeError, values
+// beyond int64 ValueError ("Maximum allowed dimension exceeded"), as NumPy's do. `py_axis`: an axis
+// NumPy normalizes in Python (moveaxis, expand_dims): bools are ints there, and values beyond a C
+// int are OverflowError.
+int64_t index_value(nb::handle h, bool py_axis = false) {
+  if (!py_axis && (PyBool_Check(h.ptr()) || PyObject_IsInstance(h.ptr(), numpy().attr("bool_").ptr()) == 1))
+    throw TypeError(msg("shape", "an integer is required."));
   PyObject* i = PyNumber_Index(h.ptr());
   if (!i) throw nb::python_error();
-  long long v = PyLong_AsLongLong(i);
+  int overflow = 0;
+  long long v = PyLong_AsLongLongAndOverflow(i, &overflow);
   Py_DECREF(i);
+  if (py_axis && (overflow != 0 || v < INT32_MIN || v > INT32_MAX))
+    throw OverflowError(msg("axis", "Python int too large to convert to C int."));
+  if (overflow != 0) throw ValueError(msg("shape", "Maximum allowed dimension exceeded."));
   if (v == -1 && PyErr_Occurred()) throw nb::python_error();
   return v;
 }
 
-std::vector<int64_t> to_int_vector(nb::handle obj) {
+std::vector<int64_t> to_int_vector(nb::handle obj, bool py_axis = false) {
   std::vector<int64_t> v;
   if (PySequence_Check(obj.ptr()) && !is_ndarray(obj)) {
-    for (nb::handle h : obj) v.push_back(index_value(h));
+    for (nb::handle h : obj) v.push_back(index_value(h, py_axis));
   } else {
-    v.push_back(index_value(obj));
+    v.push_back(index_value(obj, py_axis));
   }
   return v;
 }
 
 // shape given as reshape(2, 3) or reshape((2, 3)).
 Shape shape_from_args(const nb::args& args) {
+  if (args.size() == 0) throw TypeError(msg("reshape", "reshape() takes exactly 1 argument (0 given)."));
   if (args.size() == 1) return to_int_vector(args[0]);
   Shape s;
   for (nb::handle h : args) s.push_back(index_value(h));
@@ -82,8 +92,8 @@ nb::object scalar_conversion(const Array& a, const char* what) {
 
 nb::object getitem(nb::handle self, nb::handle key) {
   std::vector<IndexItem> items;
-  parse_index(key, items);
   Array a = as_array(self), r;
+  parse_index(key, items, a.ndim());
   {
     // Basic keys only make views; advanced ones gather (work grows with the index arrays too).
     int64_t work = 0;
@@ -98,7 +108,7 @@ nb::object getitem(nb::handle self, nb::handle key) {
 void setitem(nb::handle self, nb::handle key, nb::handle value) {
   autograd::WriteTarget autograd_target(as_array(self));  // autograd: the write changes self's value
   std::vector<IndexItem> items;
-  parse_index(key, items);
+  parse_index(key, items, as_array(self).ndim());
   Array a = as_array(self);
   if (!a.writeable()) throw ValueError(msg("setitem", "assignment destination is read-only."));
   // Work: one element for a full integer key, else up to the whole array (and the index arrays).
@@ -109,6 +119,14 @@ void setitem(nb::handle self, nb::handle key, nb::handle value) {
     if (it.kind == IndexItem::Kind::Array) work = std::max(work, it.array.size());
   }
   if (!one_element) work = std::max(work, a.size());
+  try {
+    bool advanced = false;
+    for (const IndexItem& it : items) advanced = advanced || it.kind == IndexItem::Kind::Array;
+    check_scalar_assign(value, a.dtype(), "setitem", advanced);
+  } catch (...) {
+    (void)minpy::getitem(a, items);  // NumPy reports a bad index before a bad value
+    throw;
+  }
   if (is_python_scalar(value)) {
     Scalar v = to_scalar(value);
     ReleaseGilIfLarge nogil(work);
@@ -347,7 +365,9 @@ void init_array(nb::module_& m) {
            nb::arg("copy") = true)
       .def("reshape",
            [](nb::handle s, nb::args shape, nb::handle order, nb::handle copy_arg) {
-             Array r = reshape(as_array(s), shape_from_args(shape), order_char(order, "reshape"));
+             char o = order_char(order, "reshape");
+             if (o == 'K') throw ValueError(msg("reshape", "order 'K' is not permitted for reshaping."));
+             Array r = reshape(as_array(s), shape_from_args(shape), o);
              if (!copy_arg.is_none() && nb::cast<bool>(copy_arg)) {
                Array c = copy(r, 'C');
                r = c.view(c.shape(), c.strides(), 0);  // NumPy returns a view of the copy
@@ -365,6 +385,8 @@ void init_array(nb::module_& m) {
       .def("squeeze",
            [](nb::handle s, nb::handle axis) {
              if (axis.is_none()) return squeeze(as_array(s));
+             if (PyList_Check(axis.ptr()))
+               throw TypeError(msg("squeeze", "'list' object cannot be interpreted as an integer."));
              return squeeze(as_array(s), to_int_vector(axis), false);
            },
            nb::arg("axis") = nb::none())
@@ -383,6 +405,7 @@ void init_array(nb::module_& m) {
       .def("fill",
            [](nb::handle s, nb::handle v) {
              Array a = as_array(s);
+             check_scalar_assign(v, a.dtype(), "fill");
              if (is_python_scalar(v)) {
                Scalar x = to_scalar(v);
                ReleaseGilIfLarge nogil(a.size());
@@ -514,9 +537,9 @@ void init_array(nb::module_& m) {
     if (autograd::recording()) autograd::record_broadcast(src, v);  // autograd hook
     return v;
   });
-  m.def("expand_dims", [](nb::handle a, nb::handle axes) { return expand_dims(to_array(a), to_int_vector(axes)); });
+  m.def("expand_dims", [](nb::handle a, nb::handle axes) { return expand_dims(to_array(a), to_int_vector(axes, true)); });
   m.def("moveaxis", [](nb::handle a, nb::handle s, nb::handle d) {
-    return moveaxis(to_array(a), to_int_vector(s), to_int_vector(d));
+    return moveaxis(to_array(a), to_int_vector(s, true), to_int_vector(d, true));
   });
   m.def("ascontiguousarray", [](nb::handle a) {
     Array x = to_array(a);

@@ -1,5 +1,8 @@
 #include "index_parse.h"
 
+#include <cmath>
+#include <string>
+
 #include "minpy/errors.h"
 
 namespace minpy::py {
@@ -25,14 +28,28 @@ void parse_item(nb::handle h, std::vector<IndexItem>& items) {
   IndexItem it;
   if (PyLong_CheckExact(p)) {
     it.kind = IndexItem::Kind::Int;
-    it.index = PyLong_AsLongLong(p);
-    if (PyErr_Occurred()) {
+    int overflow = 0;
+    it.index = PyLong_AsLongLongAndOverflow(p, &overflow);
+    if (overflow != 0) {
+      // NumPy: an int in [2**63, 2**64) fails its C-long conversion (OverflowError); larger or
+      // more negative ones are not taken as integers at all (IndexError).
+      unsigned long long u = overflow > 0 ? PyLong_AsUnsignedLongLong(p) : 0;
+      bool fits_u64 = overflow > 0 && !PyErr_Occurred();
       PyErr_Clear();
-      throw IndexError(msg("getitem", "cannot fit 'int' into an index-sized integer."));
+      (void)u;
+      if (fits_u64) throw OverflowError(msg("getitem", "Python int too large to convert to C long."));
+      throw IndexError(msg("getitem", kInvalidIndex));
     }
   } else if (PySlice_Check(p)) {
     Py_ssize_t start, stop, step;
-    if (PySlice_Unpack(p, &start, &stop, &step) < 0) throw nb::python_error();
+    if (PySlice_Unpack(p, &start, &stop, &step) < 0) {
+      // A zero step is reported after the index count, as NumPy does (parse_index); the item
+      // keeps step 0 only until then and never reaches the engine.
+      if (!PyErr_ExceptionMatches(PyExc_ValueError)) throw nb::python_error();
+      PyErr_Clear();
+      start = stop = 0;
+      step = 0;
+    }
     it.kind = IndexItem::Kind::Slice;
     it.start = start;
     it.stop = stop;
@@ -55,8 +72,8 @@ void parse_item(nb::handle h, std::vector<IndexItem>& items) {
         if constexpr (std::is_integral_v<T>) {
           T x = *a.data_as<T>();
           if constexpr (std::is_same_v<T, uint64_t>)
-            if (x > static_cast<uint64_t>(INT64_MAX))
-              throw IndexError(msg("getitem", "cannot fit 'int' into an index-sized integer."));
+            if (x > static_cast<uint64_t>(INT64_MAX))  // as NumPy's uint64 scalars
+              throw OverflowError(msg("getitem", "Python int too large to convert to C long."));
           return static_cast<int64_t>(x);
         } else {
           return 0;
@@ -69,7 +86,7 @@ void parse_item(nb::handle h, std::vector<IndexItem>& items) {
   } else if (PyIndex_Check(p) && !PySequence_Check(p)) {
     // NumPy integer scalars index like Python ints.
     it.kind = IndexItem::Kind::Int;
-    it.index = PyNumber_AsSsize_t(p, PyExc_IndexError);
+    it.index = PyNumber_AsSsize_t(p, PyExc_OverflowError);  // np.uint64(2**63): OverflowError, as NumPy
     if (PyErr_Occurred()) throw nb::python_error();
   } else if (PyUnicode_Check(p) || PyBytes_Check(p) || !(PySequence_Check(p) || PyObject_CheckBuffer(p))) {
     throw IndexError(msg("getitem", kInvalidIndex));
@@ -97,12 +114,54 @@ void parse_item(nb::handle h, std::vector<IndexItem>& items) {
 
 }  // namespace
 
-void parse_index(nb::handle key, std::vector<IndexItem>& items) {
+void parse_index(nb::handle key, std::vector<IndexItem>& items, int ndim) {
   if (PyTuple_Check(key.ptr())) {
     for (nb::handle h : nb::borrow<nb::tuple>(key)) parse_item(h, items);
-    return;
+  } else {
+    parse_item(key, items);
   }
-  parse_item(key, items);
+  bool zero_step = false;
+  int64_t used = 0;
+  for (const IndexItem& it : items) {
+    if (it.kind == IndexItem::Kind::Slice && it.step == 0) zero_step = true;
+    if (it.kind == IndexItem::Kind::Int || it.kind == IndexItem::Kind::Slice) used += 1;
+    if (it.kind == IndexItem::Kind::Array) used += it.array.dtype() == DType::Bool ? std::max(it.array.ndim(), 0) : 1;
+  }
+  if (!zero_step) return;
+  if (ndim >= 0 && used > ndim)
+    throw IndexError(msg("getitem", "too many indices for array: array is " + std::to_string(ndim) +
+                                        "-dimensional, but " + std::to_string(used) + " were indexed."));
+  throw ValueError(msg("getitem", "slice step cannot be zero."));
+}
+
+void check_scalar_assign(nb::handle value, DType target, const char* op, bool advanced) {
+  PyObject* p = value.ptr();
+  bool real_target = !is_complex(target) && target != DType::Bool;
+  if (PyComplex_CheckExact(p) && real_target)
+    throw TypeError(msg(op, std::string(is_integer(target) ? "int()" : "float()") +
+                                " argument must be a real number, not 'complex'."));
+  if (!is_integer(target)) return;
+  bool python_float = PyFloat_CheckExact(p);
+  bool numpy_float = !python_float && PyObject_IsInstance(p, numpy().attr("floating").ptr()) == 1;
+  if (!python_float && !numpy_float) return;
+  // NumPy float scalars into unsigned dtypes, or through advanced indexing, are C casts in NumPy.
+  if (numpy_float && (advanced || kind(target) != Kind::Int)) return;
+  double f = PyFloat_AsDouble(p);
+  if (f == -1.0 && PyErr_Occurred()) throw nb::python_error();
+  if (std::isnan(f)) throw ValueError(msg(op, "cannot convert float NaN to integer."));
+  if (std::isinf(f)) throw OverflowError(msg(op, "cannot convert float infinity to integer."));
+  double t = std::trunc(f);
+  double lo = 0.0, hi = 0.0;  // the dtype's range; hi is exclusive (2**bits or 2**(bits-1))
+  int bits = static_cast<int>(itemsize(target)) * 8;
+  if ((kind(target) == Kind::Int)) {
+    lo = -std::ldexp(1.0, bits - 1);
+    hi = std::ldexp(1.0, bits - 1);
+  } else {
+    hi = std::ldexp(1.0, bits);
+  }
+  if (t < lo || t >= hi)
+    throw OverflowError(msg(op, "Python integer " + std::to_string(t) + " out of bounds for " +
+                                    std::string(dtype_name(target)) + "."));
 }
 
 Array setitem_value(nb::handle value, DType target) {

@@ -1,6 +1,7 @@
 // Reductions: module functions (_core._red_*), ndarray methods bound in C++ (so a.sum() costs
 // little), and ufunc.reduce / ufunc.accumulate. Options the engine does not take (initial=,
 // where=, a NumPy out= array) go to NumPy through minpy.numpy._reductions._numpy_fallback.
+#include <string_view>
 #include <nanobind/stl/string.h>
 
 #include <cmath>
@@ -27,20 +28,43 @@ bool truthy(nb::handle h) {
   return r != 0;
 }
 
-int64_t to_index(nb::handle h) {
-  Py_ssize_t v = PyNumber_AsSsize_t(h.ptr(), PyExc_OverflowError);
+// An axis as NumPy parses it: an integer (not a bool) that fits a C int; OverflowError beyond
+// int64, ValueError beyond int32 (NumPy's messages).
+// NumPy's Python-level reductions (mean, var, std) normalize axes in Python: OverflowError there.
+int64_t to_index(nb::handle h, bool python_level = false) {
+  PyObject* p = h.ptr();
+  if (PyBool_Check(p) || PyObject_IsInstance(p, numpy().attr("bool_").ptr()) == 1)
+    throw TypeError(msg("axis", "an integer is required for the axis."));
+  PyObject* i = PyNumber_Index(p);
+  if (!i) throw nb::python_error();
+  int overflow = 0;
+  long long v = PyLong_AsLongLongAndOverflow(i, &overflow);
+  Py_DECREF(i);
+  if (overflow != 0) throw OverflowError(msg("axis", "Python int too large to convert to C long."));
   if (v == -1 && PyErr_Occurred()) throw nb::python_error();
+  if (v < INT32_MIN || v > INT32_MAX) {
+    if (python_level) throw OverflowError(msg("axis", "Python int too large to convert to C int."));
+    throw ValueError(msg("axis", "integer won't fit into a C int."));
+  }
   return v;
 }
 
-Axes to_axes(nb::handle axis) {
+Axes to_axes(nb::handle axis, bool python_level = false) {
   if (axis.is_none()) return Axes::none();
-  if (PyTuple_Check(axis.ptr()) || PyList_Check(axis.ptr())) {
+  if (PyTuple_Check(axis.ptr())) {  // a list is a TypeError, as in NumPy
     std::vector<int64_t> v;
-    for (nb::handle h : axis) v.push_back(to_index(h));
+    for (nb::handle h : axis) v.push_back(to_index(h, python_level));
     return Axes::of(std::move(v));
   }
-  return Axes::of({to_index(axis)});
+  return Axes::of({to_index(axis, python_level)});
+}
+
+// NumPy's ufunc reductions (sum, max, any, argmax, cumsum, count_nonzero; not mean/var/std) take
+// a plain axis 0 or -1 on a 0-d array as axis=None.
+bool zero_d_axis(const Array& x, nb::handle axis) {
+  if (x.ndim() != 0 || axis.is_none() || PyTuple_Check(axis.ptr())) return false;
+  int64_t v = to_index(axis);
+  return v == 0 || v == -1;
 }
 
 std::optional<int64_t> to_opt_axis(nb::handle axis) {
@@ -87,10 +111,12 @@ nb::object reduce_call(const char* name, ReduceFn fn, bool has_dtype, nb::handle
     if (where.ptr() != Py_True) kw["where"] = where;
     return fallback(name, a, kw);
   }
-  o.axis = to_axes(axis);
+  bool mean_like = std::string_view(name).find("mean") != std::string_view::npos;
+  o.axis = to_axes(axis, mean_like);
   o.keepdims = truthy(keepdims);
   if (has_dtype) o.dtype = to_opt_dtype(dtype);
   Array x = to_array(a);
+  if (!mean_like && zero_d_axis(x, axis)) o.axis = Axes::none();
   return nb::cast(nogil_if_large(x.size(), [&] { return fn(x, o); }));
 }
 
@@ -116,7 +142,7 @@ nb::object var_call(const char* name, bool is_std, nb::handle a, nb::handle axis
     if (d != 0) throw ValueError(msg(name, "ddof and correction can't be provided simultaneously."));
     d = nb::cast<double>(nb::float_(correction));
   }
-  o.axis = to_axes(axis);
+  o.axis = to_axes(axis, true);
   o.keepdims = truthy(keepdims);
   o.dtype = to_opt_dtype(dtype);
   Array x = to_array(a);
@@ -147,6 +173,7 @@ nb::object arg_call(const char* name, ArgFn fn, nb::handle a, nb::handle axis, n
   }
   Array x = to_array(a);
   std::optional<int64_t> ax = to_opt_axis(axis);
+  if (zero_d_axis(x, axis)) ax = std::nullopt;
   bool kd = truthy(keepdims);
   return nb::cast(nogil_if_large(x.size(), [&] { return fn(x, ax, kd, o); }));
 }
@@ -164,6 +191,7 @@ nb::object cum_call(const char* name, CumFn fn, nb::handle a, nb::handle axis, n
   try {
     Array x = to_array(a);
     std::optional<int64_t> ax = to_opt_axis(axis);
+    if (x.ndim() == 0 && ax) x = reshape(x, {1});  // NumPy accumulates a 0-d array as shape (1,)
     std::optional<DType> dt = to_opt_dtype(dtype);
     return nb::cast(nogil_if_large(x.size(), [&] { return fn(x, ax, dt, o); }));
   } catch (const NotImplementedError&) {
@@ -356,7 +384,10 @@ void init_reductions(nb::module_& m) {
   }
 
   def_none<3>(m, "_red_count_nonzero", [](nb::handle a, nb::handle axis, nb::handle keepdims) {
-    return count_nonzero(to_array(a), to_axes(axis), truthy(keepdims));
+    Array x = to_array(a);
+    Axes ax = to_axes(axis);
+    if (zero_d_axis(x, axis)) ax = Axes::none();
+    return count_nonzero(x, ax, truthy(keepdims));
   });
 
   // ---- ufunc.reduce / ufunc.accumulate on the native ufunc type ----

@@ -139,3 +139,45 @@ def test_eye_identity_misc():
     raises_like(lambda: mnp.eye(2.5), lambda: numpy.eye(2.5))
     assert_same(mnp.eye(3, k=2**62), numpy.eye(3, k=2**62))
     assert_same(mnp.eye(3, k=-2**62), numpy.eye(3, k=-2**62))
+
+
+# ---- found by the differential fuzzer (tests/python/fuzz_ops.py) ----
+
+@pytest.mark.parametrize("shape", [True, numpy.True_, (3, True), 10**20, (2, 2**63), -10**20, (2**64, 0), [2, 3],
+                                   (3, numpy.int8(2)), 2.5])
+@pytest.mark.parametrize("name", ["zeros", "ones", "empty", "full"])
+def test_shape_argument_types(name, shape):
+    args = (shape, 1) if name == "full" else (shape,)
+    try:
+        want = getattr(numpy, name)(*args)
+    except Exception:  # noqa: BLE001
+        raises_like(lambda: getattr(mnp, name)(*args), lambda: getattr(numpy, name)(*args))
+        return
+    got = getattr(mnp, name)(*args)
+    assert got.shape == want.shape and got.dtype == want.dtype
+
+
+@pytest.mark.parametrize("shape", [True, (True,), 10**20, (2, -2**63 - 1), (6, 2**64)])
+def test_reshape_broadcast_to_transpose_shape_types(shape):
+    a = numpy.zeros(6)
+    raises_like(lambda: mnp.zeros(6).reshape(shape), lambda: a.reshape(shape))
+    raises_like(lambda: mnp.broadcast_to(mnp.zeros(1), shape), lambda: numpy.broadcast_to(numpy.zeros(1), shape))
+    raises_like(lambda: mnp.zeros((2, 3)).transpose(0, 2**63), lambda: numpy.zeros((2, 3)).transpose(0, 2**63))
+    raises_like(lambda: mnp.zeros(6).reshape(2, 3, order="K"), lambda: a.reshape(2, 3, order="K"))
+    raises_like(lambda: mnp.zeros((1, 3)).squeeze(axis=[0]), lambda: numpy.zeros((1, 3)).squeeze(axis=[0]))
+
+
+@pytest.mark.parametrize("value", [float("inf"), float("nan"), 1j, 2.5, 1e30])
+@pytest.mark.parametrize("dtype", ["uint8", "int64", "float32"])
+def test_full_like_casts_the_value_unsafely(value, dtype):
+    """full_like copies its value in with an unsafe cast (unlike a[...] = value), also when it
+    keeps a transposed prototype's layout."""
+    import warnings
+    for proto in (numpy.zeros((2, 3)), numpy.zeros((2, 3)).T):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            want = numpy.full_like(proto, value, dtype=dtype)
+            got = mnp.full_like(mnp.array(proto), value, dtype=dtype)
+        assert got.shape == want.shape and got.dtype == want.dtype
+        if numpy.isfinite(value) and not (numpy.dtype(dtype).kind in "iu" and abs(value) > 255):
+            assert_same(got, want)

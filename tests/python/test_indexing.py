@@ -439,3 +439,89 @@ def test_compress_extract_place_putmask():
             assert_same(mm, xx)
     raises_like(lambda: mnp.putmask(mnp.zeros(3), mnp.asarray([True]), 1),
                 lambda: numpy.putmask(numpy.zeros(3), [True], 1))
+
+
+# ---- found by the differential fuzzer (tests/python/fuzz_ops.py) ----
+
+def test_advanced_getitem_zero_size_rows_with_negative_strides():
+    """a[int_array] on a (5, 0) view of a reversed array: rows have no bytes (once a negative
+    memcpy size from strides[0] and heap corruption)."""
+    a = numpy.zeros((5, 1), "uint16")[::-1, ::-1][:, 0:0]
+    m = mnp.zeros((5, 1), "uint16")[::-1, ::-1][:, 0:0]
+    for idx in ([3, 3], numpy.array([0, -1], "int8"), numpy.array([], "int64")):
+        assert_same(m[mnp.array(numpy.asarray(idx))], a[numpy.asarray(idx)])
+    raises_like(lambda: m[mnp.array([7])], lambda: a[numpy.array([7])])
+
+
+@pytest.mark.parametrize("dtype", ["int8", "int64", "uint8", "uint32", "uint64", "float32", "bool", "complex64"])
+@pytest.mark.parametrize("value", [numpy.nan, numpy.inf, -numpy.inf, 1e30, 300.0, -1.0, 255.9, -0.5, 1j, 2.5 + 0j,
+                                   numpy.float64(numpy.inf), numpy.float32(numpy.nan), numpy.float64(-5.0),
+                                   numpy.float32(1e10), numpy.complex128(1j)])
+def test_setitem_and_fill_python_scalar_rules(dtype, value):
+    """NumPy stores a Python float into an integer dtype through int() (NaN: ValueError, inf and
+    out-of-range: OverflowError) and a Python complex into a real dtype not at all (TypeError)."""
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for key in (1, slice(None), [0, 2]):
+            a, m = numpy.zeros(3, dtype), mnp.zeros(3, dtype)
+
+            def np_set():
+                a[key] = value
+
+            def mp_set():
+                m[key] = value
+            try:
+                np_set()
+            except Exception:  # noqa: BLE001
+                raises_like(mp_set, np_set)
+                continue
+            mp_set()
+            if not (numpy.dtype(dtype).kind == "u" and isinstance(value, numpy.floating)):
+                assert_same(m, a)  # NumPy float scalars into unsigned dtypes are C casts: no values
+        a, m = numpy.zeros(3, dtype), mnp.zeros(3, dtype)
+        try:
+            a.fill(value)
+        except Exception:  # noqa: BLE001
+            raises_like(lambda: m.fill(value), lambda: a.fill(value))
+
+
+def test_setitem_bad_value_after_bad_index():
+    raises_like(lambda: mnp.zeros(3, "int64").__setitem__(7, numpy.nan),
+                lambda: numpy.zeros(3, "int64").__setitem__(7, numpy.nan))
+
+
+@pytest.mark.parametrize("key", [2**63, -2**63 - 1, 2**64, (0, 2**63), (0, 2**64), numpy.uint64(2**63),
+                                 (slice(None), 2**63)])
+def test_getitem_huge_python_ints(key):
+    """[2**63, 2**64) fails NumPy's C-long conversion (OverflowError); beyond that IndexError."""
+    raises_like(lambda: mnp.zeros((5, 5))[key], lambda: numpy.zeros((5, 5))[key])
+    raises_like(lambda: mnp.zeros((5, 5)).__setitem__(key, 1), lambda: numpy.zeros((5, 5)).__setitem__(key, 1))
+
+
+@pytest.mark.parametrize("key", [(0, 1, slice(None, None, 0), 1), (slice(None, None, 0),), (slice(1, 2, 0), None, 0),
+                                 (Ellipsis, slice(None, None, 0)), (0, 0, 0, slice(0, 0, 0))])
+def test_zero_slice_step_after_index_count(key):
+    """NumPy counts the indices (too many: IndexError) before a zero step (ValueError)."""
+    for shape in ((2, 3), ()):
+        raises_like(lambda: mnp.zeros(shape)[key], lambda: numpy.zeros(shape)[key])
+        raises_like(lambda: mnp.zeros(shape).__setitem__(key, 1), lambda: numpy.zeros(shape).__setitem__(key, 1))
+
+
+@pytest.mark.parametrize("key", [(None, False, Ellipsis, 0), (0, Ellipsis, [0]), ([0], None, [0]), (True, Ellipsis, 0),
+                                 ([0], 0, [0]), (Ellipsis, [0], 0)])
+def test_advanced_indices_separated_by_an_empty_ellipsis(key):
+    """An Ellipsis (even one expanding to no axis) or None between advanced indices moves the
+    broadcast index dimensions first, as in NumPy (found by hypothesis: a[None, False, ..., 0])."""
+    for shape in ((1,), (2, 1), (1, 2, 1)):
+        a = numpy.arange(numpy.prod(shape)).reshape(shape)
+        try:
+            want = a[key]
+        except IndexError:
+            raises_like(lambda: mnp.array(a)[key], lambda: a[key])
+            continue
+        assert_same(mnp.array(a)[key], want)
+        m, n = mnp.array(a), a.copy()
+        m[key] = 7
+        n[key] = 7
+        assert_same(m, n)

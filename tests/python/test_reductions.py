@@ -372,3 +372,37 @@ def test_integer_overflow_wraps_like_numpy():
         m = mnp.asarray(x)
         for op in ["sum", "prod", "max", "min", "argmin", "cumsum", "mean"]:
             assert_same(getattr(mnp, op)(m), getattr(numpy, op)(x))
+
+
+# ---- found by the differential fuzzer (tests/python/fuzz_ops.py) ----
+
+@pytest.mark.parametrize("axis", [[0], [0, 1], True, numpy.True_, (0, True), 2**63, -2**63, 2**40, -2**31 - 1, 1.0])
+@pytest.mark.parametrize("name", ["sum", "max", "argmax", "cumsum", "count_nonzero", "mean", "std", "all"])
+def test_axis_argument_types(name, axis):
+    """Axes are ints that fit a C int (or tuples of them): lists and bools are TypeErrors,
+    > int64 OverflowError, > int32 ValueError, as NumPy parses them."""
+    a = numpy.arange(6.0).reshape(2, 3)
+    raises_like(lambda: getattr(mnp, name)(mnp.array(a), axis=axis), lambda: getattr(numpy, name)(a, axis=axis))
+
+
+def test_nanmean_inexact_input_needs_inexact_dtype_and_out():
+    a = numpy.array([1.0, numpy.nan])
+    raises_like(lambda: mnp.nanmean(mnp.array(a), dtype="int64"), lambda: numpy.nanmean(a, dtype="int64"))
+    raises_like(lambda: mnp.nanmean(mnp.array(a), out=mnp.zeros((), "int64")),
+                lambda: numpy.nanmean(a, out=numpy.zeros((), "int64")))
+    ai = numpy.array([1, 2], "int32")
+    assert_same(mnp.nanmean(mnp.array(ai), dtype="int64"), numpy.nanmean(ai, dtype="int64"))
+
+
+@pytest.mark.parametrize("axis", [0, -1, 1, (0,), None])
+@pytest.mark.parametrize("name", ["sum", "prod", "max", "min", "any", "all", "argmax", "argmin", "cumsum", "cumprod",
+                                  "count_nonzero", "nanmax", "nansum", "mean", "std"])
+def test_zero_d_plain_axis(name, axis):
+    """NumPy's ufunc reductions take axis 0 or -1 on a 0-d array as axis=None (not mean/var/std)."""
+    for v in (numpy.array(5.0), numpy.array(True), numpy.array(3, "int8")):
+        try:
+            want = getattr(numpy, name)(v, axis=axis)
+        except Exception:  # noqa: BLE001
+            raises_like(lambda: getattr(mnp, name)(mnp.array(v), axis=axis), lambda: getattr(numpy, name)(v, axis=axis))
+            continue
+        assert_same(getattr(mnp, name)(mnp.array(v), axis=axis), want)

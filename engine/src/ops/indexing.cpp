@@ -217,7 +217,14 @@ Plan make_plan(const Array& a, const std::vector<IndexItem>& index, const char* 
     vshape.push_back(a.shape(d));
     vstrides.push_back(a.strides()[d]);
   };
+  // Advanced indices are adjacent when no slice, Ellipsis or None stands between them in the key,
+  // even an Ellipsis that expands to no dimension (NumPy's rule; a[None, False, ..., 0]).
+  int separators = 0;
+  std::vector<int> adv_separators;
   for (const auto& it : index) {
+    if (it.kind == IndexItem::Kind::Slice || it.kind == IndexItem::Kind::Ellipsis ||
+        it.kind == IndexItem::Kind::NewAxis)
+      ++separators;
     switch (it.kind) {
       case IndexItem::Kind::Int:
       {
@@ -292,6 +299,7 @@ Plan make_plan(const Array& a, const std::vector<IndexItem>& index, const char* 
         break;
       }
     }
+    adv_separators.resize(advs.size(), separators);
   }
   for (; dim < a.ndim(); ++dim) keep(dim);
   p.v = a.view(vshape, vstrides, offset);
@@ -306,7 +314,8 @@ Plan make_plan(const Array& a, const std::vector<IndexItem>& index, const char* 
                                  shapes + "."));
   }
   bool adjacent = true;
-  for (size_t k = 1; k < advs.size(); ++k) adjacent &= advs[k].vdim == advs[k - 1].vdim + 1;
+  for (size_t k = 1; k < advs.size(); ++k)
+    adjacent &= advs[k].vdim == advs[k - 1].vdim + 1 && adv_separators[k] == adv_separators[k - 1];
 
   auto& L = p.layout;
   std::vector<bool> is_adv(vshape.size(), false);
@@ -442,7 +451,10 @@ Array advanced_getitem(const Array& a, const std::vector<IndexItem>& index) {
     shape.insert(shape.end(), a.shape().begin() + 1, a.shape().end());
     check_ndim(shape.size(), "getitem");
     Array out = Array::empty(shape, a.dtype());
-    int64_t rowbytes = a.ndim() > 1 ? a.strides()[0] : static_cast<int64_t>(a.itemsize());
+    // From the shape, not strides[0]: a zero-size "contiguous" array may carry any strides
+    // (a (5, 0) slice of a reversed array has strides[0] < 0, a negative memcpy size).
+    int64_t rowbytes = static_cast<int64_t>(a.itemsize());
+    for (int d = 1; d < a.ndim(); ++d) rowbytes *= a.shape(d);
     if (out.size() == 0 && idx.size() == 0) return out;
     visit_dtype(idx.dtype(), [&](auto t) {
       using T = decltype(t);

@@ -1,4 +1,6 @@
 """Array creation."""
+import operator as _operator
+
 import numpy as _np
 
 from minpy import _core
@@ -8,7 +10,19 @@ __all__ = ["array", "asarray", "asanyarray", "empty", "zeros", "ones", "full", "
 
 
 def _shape(shape):
-    return (shape,) if isinstance(shape, int) or hasattr(shape, "__index__") and not isinstance(shape, (tuple, list)) else tuple(shape)
+    """A shape argument as NumPy parses it: bools are TypeErrors, dimensions beyond int64 ValueError."""
+    if isinstance(shape, (bool, _np.bool_)):
+        raise TypeError(f"expected a sequence of integers or a single integer, got '{shape!r}'")
+    dims = (shape,) if hasattr(shape, "__index__") and not isinstance(shape, (tuple, list)) else tuple(shape)
+    out = []
+    for d in dims:
+        if isinstance(d, (bool, _np.bool_)):
+            raise TypeError("an integer is required")
+        d = _operator.index(d)
+        if not -(1 << 63) <= d < (1 << 63):
+            raise ValueError("Maximum allowed dimension exceeded")
+        out.append(d)
+    return tuple(out)
 
 
 def _parse(object, dtype):
@@ -86,8 +100,8 @@ def _new_like(prototype, dtype, order, shape, fill):
             order = "C"
         else:
             a = p.astype(dtype, order="K")  # a new array with the prototype's layout
-            if fill is not None:
-                a.fill(fill)
+            if fill is not None:  # NumPy copies the value in (unsafe cast), unlike a.fill's checks
+                a[...] = _core.full((), fill, dtype)
             return a
     a = _core.empty(new_shape, dtype) if fill is None else _core.full(new_shape, fill, dtype)
     return _in_order(a, order)

@@ -1,4 +1,6 @@
 """Indexing and selection functions (take, put, nonzero, where, ...) on minpy's engine."""
+import operator as _operator
+
 from minpy import _core
 
 __all__ = ["take", "take_along_axis", "put", "nonzero", "argwhere", "flatnonzero", "where", "compress",
@@ -24,6 +26,8 @@ def take(a, indices, axis=None, out=None, mode="raise"):
 
 
 def take_along_axis(arr, indices, axis=-1):
+    if axis is not None:
+        axis = _operator.index(axis)  # a float axis is NumPy's TypeError
     return _core.take_along_axis(_arr(arr), _arr(indices), axis)
 
 

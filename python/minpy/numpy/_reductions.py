@@ -80,6 +80,12 @@ def mean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=True):
 
 
 def nanmean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=True):
+    kind = a.dtype.kind if isinstance(a, (_core.ndarray, _np.ndarray)) else _np.asarray(a).dtype.kind
+    if kind in "fc":  # NumPy's nanmean keeps inexact inputs inexact
+        if dtype is not None and _np.dtype(dtype).kind not in "fc":
+            raise TypeError("If a is inexact, then dtype must be inexact")
+        if out is not None and getattr(out, "dtype", _np.dtype("f8")).kind not in "fc":
+            raise TypeError("If a is inexact, then out must be inexact")
     return _core._red_nanmean(a, axis, dtype, out, _opt(keepdims, False), where)
 
 

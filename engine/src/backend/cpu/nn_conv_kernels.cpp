@@ -1,0 +1,452 @@
+// Convolution as im2col + GEMM, pooling as direct window loops.
+//
+// conv2d: a chunk of B samples is unfolded into one column matrix col (C*KH*KW, B*Ho*Wo) (rows:
+// channel, kernel row, kernel column; columns: sample, output row, output column), and each group's
+// output is ONE BLAS product W_g (F/g, K_g) @ col_g. Chunking the batch into one wide product (rather
+// than one small product per sample) keeps BLAS efficient on the small images of the target nets
+// (8x8: a per-sample product would be 64 columns wide) and lets BLAS thread the product itself; the
+// price is one copy of the output from (F, B, Ho*Wo) into NCHW, which is K times cheaper than the
+// product. The memory-bound passes (unfold, fold, copies) are threaded over (sample, channel).
+// Backward per chunk: dW_g += gy_g (F/g, B*P) @ col_g^T (accumulated over chunks by BLAS's beta),
+// dcol_g = W_g^T @ gy_g into the same buffer, then col2im folds it into dx.
+#include "nn_conv_kernels.h"
+
+#include <algorithm>
+#include <cstring>
+#include <new>
+#include <type_traits>
+
+#include "blas.h"
+#include "minpy/threading.h"
+
+namespace minpy::cpu {
+namespace {
+
+// Column-matrix elements per chunk: large enough for an efficient product, small enough to stay
+// (mostly) in the last-level cache between the unfold and the product.
+constexpr int64_t kColTarget = int64_t(1) << 20;
+// Elements of memory-bound work below which a parallel_for chunk is not worth a hand-off.
+constexpr int64_t kGrain = int64_t(1) << 15;
+
+// Scratch memory for one kernel call, reused across calls on the same thread (the allocation and the
+// page faults of a fresh multi-megabyte buffer per call would cost as much as the unfold itself).
+// Buffers above kKeepBytes are released after the call. Re-entrant use gets a private buffer.
+class Workspace {
+ public:
+  explicit Workspace(size_t bytes) {
+    Slot& s = slot();
+    if (s.busy || bytes > kKeepBytes) {
+      own_ = alloc(bytes);
+      p_ = own_;
+      return;
+    }
+    if (s.cap < bytes) {
+      release(s.p);
+      s.p = nullptr;
+      s.cap = 0;
+      s.p = alloc(bytes);
+      s.cap = bytes;
+    }
+    s.busy = true;
+    p_ = s.p;
+    shared_ = true;
+  }
+  ~Workspace() {
+    if (shared_) slot().busy = false;
+    release(own_);
+  }
+  Workspace(const Workspace&) = delete;
+  Workspace& operator=(const Workspace&) = delete;
+  template <class T>
+  T* as() const {
+    return reinterpret_cast<T*>(p_);
+  }
+
+ private:
+  static constexpr size_t kKeepBytes = size_t(64) << 20;
+  static constexpr std::align_val_t kAlign{64};
+  struct Slot {
+    char* p = nullptr;
+    size_t cap = 0;
+    bool busy = false;
+    ~Slot() { release(p); }
+  };
+  static Slot& slot() {
+    thread_local Slot s;
+    return s;
+  }
+  static char* alloc(size_t bytes) { return static_cast<char*>(::operator new(std::max<size_t>(bytes, 64), kAlign)); }
+  static void release(char* p) {
+    if (p) ::operator delete(p, kAlign);
+  }
+  char* p_ = nullptr;
+  char* own_ = nullptr;
+  bool shared_ = false;
+};
+
+// The output positions o in [lo, hi) whose input coordinate o*s + off lies in [0, n).
+inline void valid_range(int64_t off, int64_t s, int64_t n, int64_t out, int64_t& lo, int64_t& hi) {
+  lo = off >= 0 ? 0 : (-off + s - 1) / s;
+  hi = (n - 1 - off) < 0 ? 0 : std::min(out, (n - 1 - off) / s + 1);
+  lo = std::min(lo, hi);
+}
+
+// Unfolds one input channel (H, W) into its KH*KW rows of the column matrix (row stride ld).
+template <class T>
+void im2col_channel(const T* xp, T* col, int64_t ld, const ConvGeom& g) {
+  const int64_t Ho = g.Ho, Wo = g.Wo, W = g.W;
+  for (int64_t ki = 0; ki < g.KH; ++ki) {
+    int64_t oh_lo, oh_hi;
+    const int64_t hoff = ki * g.dh - g.ph;
+    valid_range(hoff, g.sh, g.H, Ho, oh_lo, oh_hi);
+    for (int64_t kj = 0; kj < g.KW; ++kj) {
+      T* row = col + (ki * g.KW + kj) * ld;
+      int64_t ow_lo, ow_hi;
+      const int64_t woff = kj * g.dw - g.pw;
+      valid_range(woff, g.sw, W, Wo, ow_lo, ow_hi);
+      if (oh_lo > 0) std::memset(row, 0, sizeof(T) * oh_lo * Wo);
+      for (int64_t oh = oh_lo; oh < oh_hi; ++oh) {
+        T* dst = row + oh * Wo;
+        const T* src = xp + (oh * g.sh + hoff) * W + woff;
+        for (int64_t ow = 0; ow < ow_lo; ++ow) dst[ow] = T(0);
+        if (g.sw == 1) {
+          if (ow_hi > ow_lo) std::memcpy(dst + ow_lo, src + ow_lo, sizeof(T) * (ow_hi - ow_lo));
+        } else {
+          const int64_t s = g.sw;
+          for (int64_t ow = ow_lo; ow < ow_hi; ++ow) dst[ow] = src[ow * s];
+        }
+        for (int64_t ow = ow_hi; ow < Wo; ++ow) dst[ow] = T(0);
+      }
+      if (oh_hi < Ho) std::memset(row + oh_hi * Wo, 0, sizeof(T) * (Ho - oh_hi) * Wo);
+    }
+  }
+}
+
+// Folds one channel's KH*KW column rows back into its (H, W) plane (accumulating; dxp zeroed first).
+template <class T>
+void col2im_channel(const T* col, int64_t ld, T* dxp, const ConvGeom& g) {
+  const int64_t Wo = g.Wo, W = g.W;
+  for (int64_t ki = 0; ki < g.KH; ++ki) {
+    int64_t oh_lo, oh_hi;
+    const int64_t hoff = ki * g.dh - g.ph;
+    valid_range(hoff, g.sh, g.H, g.Ho, oh_lo, oh_hi);
+    for (int64_t kj = 0; kj < g.KW; ++kj) {
+      const T* row = col + (ki * g.KW + kj) * ld;
+      int64_t ow_lo, ow_hi;
+      const int64_t woff = kj * g.dw - g.pw;
+      valid_range(woff, g.sw, W, Wo, ow_lo, ow_hi);
+      for (int64_t oh = oh_lo; oh < oh_hi; ++oh) {
+        const T* src = row + oh * Wo;
+        T* dst = dxp + (oh * g.sh + hoff) * W + woff;
+        if (g.sw == 1) {
+          for (int64_t ow = ow_lo; ow < ow_hi; ++ow) dst[ow] += src[ow];
+        } else {
+          const int64_t s = g.sw;
+          for (int64_t ow = ow_lo; ow < ow_hi; ++ow) dst[ow * s] += src[ow];
+        }
+      }
+    }
+  }
+}
+
+struct Dims {
+  int64_t P, KK, Cg, Fg, Kg, Kc;
+  explicit Dims(const ConvGeom& g)
+      : P(g.Ho * g.Wo), KK(g.KH * g.KW), Cg(g.C / g.groups), Fg(g.F / g.groups), Kg(Cg * KK), Kc(g.C * KK) {}
+};
+
+// Samples per chunk: the column matrix near kColTarget, its width within BLAS's int.
+int64_t chunk_samples(const ConvGeom& g, const Dims& d) {
+  int64_t b = std::max<int64_t>(1, kColTarget / std::max<int64_t>(1, d.Kc * d.P));
+  b = std::min(b, std::max<int64_t>(1, blas::kMaxDim / std::max<int64_t>(1, d.P)));
+  return std::min(b, std::max<int64_t>(g.N, 1));
+}
+
+// Unfolds samples [n0, n0 + nb) of x into col (row stride nb * P).
+template <class T>
+void unfold_chunk(const ConvGeom& g, const Dims& d, const T* x, int64_t n0, int64_t nb, T* col) {
+  const int64_t ld = nb * d.P, HW = g.H * g.W;
+  parallel_for(nb * g.C, std::max<int64_t>(1, kGrain / std::max<int64_t>(1, d.KK * d.P)), [&](int64_t i0, int64_t i1) {
+    for (int64_t i = i0; i < i1; ++i) {
+      const int64_t bi = i / g.C, c = i % g.C;
+      im2col_channel(x + ((n0 + bi) * g.C + c) * HW, col + c * d.KK * ld + bi * d.P, ld, g);
+    }
+  });
+}
+
+template <class T>
+void conv_forward(const ConvGeom& g, const T* x, const T* w, const T* b, T* y) {
+  const Dims d(g);
+  const DType t = dtype_of<T>::value;
+  if (g.N == 0 || g.F == 0 || d.P == 0) return;
+  if (d.Kg == 0) {  // no input channels: the bias alone
+    parallel_for(g.N * g.F, std::max<int64_t>(1, kGrain / d.P), [&](int64_t i0, int64_t i1) {
+      for (int64_t i = i0; i < i1; ++i) std::fill(y + i * d.P, y + (i + 1) * d.P, b ? b[i % g.F] : T(0));
+    });
+    return;
+  }
+  const int64_t B = chunk_samples(g, d);
+  Workspace ws(sizeof(T) * static_cast<size_t>(B * d.Kc * d.P + (B > 1 ? g.F * B * d.P : 0)));
+  T* col = ws.as<T>();
+  T* tmp = col + B * d.Kc * d.P;
+  for (int64_t n0 = 0; n0 < g.N; n0 += B) {
+    const int64_t nb = std::min(B, g.N - n0), ld = nb * d.P;
+    unfold_chunk(g, d, x, n0, nb, col);
+    // One sample: the product's (F, P) result is the sample's NCHW block itself.
+    T* out = nb == 1 ? y + n0 * g.F * d.P : tmp;
+    for (int64_t grp = 0; grp < g.groups; ++grp)
+      blas::gemm(t, false, false, d.Fg, ld, d.Kg, w + grp * d.Fg * d.Kg, d.Kg, col + grp * d.Kg * ld, ld,
+                 out + grp * d.Fg * ld, ld);
+    parallel_for(nb * g.F, std::max<int64_t>(1, kGrain / d.P), [&](int64_t i0, int64_t i1) {
+      for (int64_t i = i0; i < i1; ++i) {
+        const int64_t bi = i / g.F, f = i % g.F;
+        T* dst = y + ((n0 + bi) * g.F + f) * d.P;
+        if (nb == 1) {
+          if (b) {
+            const T bv = b[f];
+            for (int64_t p = 0; p < d.P; ++p) dst[p] += bv;
+          }
+        } else {
+          const T* src = tmp + f * ld + bi * d.P;
+          if (b) {
+            const T bv = b[f];
+            for (int64_t p = 0; p < d.P; ++p) dst[p] = src[p] + bv;
+          } else {
+            std::memcpy(dst, src, sizeof(T) * d.P);
+          }
+        }
+      }
+    });
+  }
+}
+
+template <class T>
+void conv_backward(const ConvGeom& g, const T* gy, const T* x, const T* w, T* dx, T* dw, T* db) {
+  const Dims d(g);
+  const DType t = dtype_of<T>::value;
+  if (db) {  // sum over samples and positions; float32 accumulates in double
+    using Acc = std::conditional_t<std::is_same_v<T, float>, double, T>;
+    parallel_for(g.F, std::max<int64_t>(1, kGrain / std::max<int64_t>(1, g.N * d.P)), [&](int64_t f0, int64_t f1) {
+      for (int64_t f = f0; f < f1; ++f) {
+        Acc s = 0;
+        for (int64_t n = 0; n < g.N; ++n) {
+          const T* p = gy + (n * g.F + f) * d.P;
+          T part = 0;
+          for (int64_t k = 0; k < d.P; ++k) part += p[k];
+          s += part;
+        }
+        db[f] = static_cast<T>(s);
+      }
+    });
+  }
+  if (!dx && !dw) return;
+  if (g.N == 0 || g.F == 0 || d.Kg == 0) {  // empty products: zero gradients
+    const int64_t nx = g.N * g.C * g.H * g.W, nw = g.F * d.Kg;
+    if (dx && nx > 0) std::memset(dx, 0, sizeof(T) * static_cast<size_t>(nx));
+    if (dw && nw > 0) std::memset(dw, 0, sizeof(T) * static_cast<size_t>(nw));
+    return;
+  }
+  const int64_t B = chunk_samples(g, d);
+  Workspace ws(sizeof(T) * static_cast<size_t>(B * d.Kc * d.P + (B > 1 ? g.F * B * d.P : 0)));
+  T* col = ws.as<T>();
+  T* gyt = col + B * d.Kc * d.P;
+  const int64_t HW = g.H * g.W;
+  for (int64_t n0 = 0; n0 < g.N; n0 += B) {
+    const int64_t nb = std::min(B, g.N - n0), ld = nb * d.P;
+    // gy of the chunk as (F, nb * P), the layout of the forward product's result.
+    const T* gc = gy + n0 * g.F * d.P;
+    if (nb > 1) {
+      parallel_for(nb * g.F, std::max<int64_t>(1, kGrain / d.P), [&](int64_t i0, int64_t i1) {
+        for (int64_t i = i0; i < i1; ++i) {
+          const int64_t bi = i / g.F, f = i % g.F;
+          std::memcpy(gyt + f * ld + bi * d.P, gy + ((n0 + bi) * g.F + f) * d.P, sizeof(T) * d.P);
+        }
+      });
+      gc = gyt;
+    }
+    if (dw) {
+      unfold_chunk(g, d, x, n0, nb, col);
+      for (int64_t grp = 0; grp < g.groups; ++grp)
+        blas::gemm(t, false, true, d.Fg, d.Kg, ld, gc + grp * d.Fg * ld, ld, col + grp * d.Kg * ld, ld,
+                   dw + grp * d.Fg * d.Kg, d.Kg, n0 == 0 ? 0.0 : 1.0);
+    }
+    if (dx) {
+      for (int64_t grp = 0; grp < g.groups; ++grp)
+        blas::gemm(t, true, false, d.Kg, ld, d.Fg, w + grp * d.Fg * d.Kg, d.Kg, gc + grp * d.Fg * ld, ld,
+                   col + grp * d.Kg * ld, ld);
+      parallel_for(nb * g.C, std::max<int64_t>(1, kGrain / std::max<int64_t>(1, d.KK * d.P)), [&](int64_t i0, int64_t i1) {
+        for (int64_t i = i0; i < i1; ++i) {
+          const int64_t bi = i / g.C, c = i % g.C;
+          T* plane = dx + ((n0 + bi) * g.C + c) * HW;
+          std::memset(plane, 0, sizeof(T) * HW);
+          col2im_channel(col + c * d.KK * ld + bi * d.P, ld, plane, g);
+        }
+      });
+    }
+  }
+}
+
+// ---- pooling ----
+// Planes (n, c) are independent: threads split them.
+template <class F>
+void for_planes(const PoolGeom& g, F&& body) {
+  const int64_t work = std::max<int64_t>(1, g.Ho * g.Wo * g.KH * g.KW);
+  parallel_for(g.N * g.C, std::max<int64_t>(1, kGrain / work), [&](int64_t p0, int64_t p1) {
+    for (int64_t p = p0; p < p1; ++p) body(p);
+  });
+}
+
+template <class T, bool kIdx>
+void max_forward(const PoolGeom& g, const T* x, T* y, int64_t* idx) {
+  const int64_t HW = g.H * g.W, P = g.Ho * g.Wo;
+  for_planes(g, [&](int64_t pl) {
+    const T* xp = x + pl * HW;
+    T* yp = y + pl * P;
+    int64_t* ip = kIdx ? idx + pl * P : nullptr;
+    for (int64_t oh = 0; oh < g.Ho; ++oh) {
+      const int64_t h0 = oh * g.sh - g.ph, hs = std::max<int64_t>(h0, 0), he = std::min(h0 + g.KH, g.H);
+      for (int64_t ow = 0; ow < g.Wo; ++ow) {
+        const int64_t w0 = ow * g.sw - g.pw, ws = std::max<int64_t>(w0, 0), we = std::min(w0 + g.KW, g.W);
+        int64_t bi = hs * g.W + ws;
+        T best = xp[bi];
+        for (int64_t h = hs; h < he; ++h)
+          for (int64_t w = ws; w < we; ++w) {
+            const T v = xp[h * g.W + w];
+            // Strictly greater: the first maximum wins ties; the first NaN wins over numbers.
+            if (v > best || (v != v && best == best)) {
+              best = v;
+              bi = h * g.W + w;
+            }
+          }
+        yp[oh * g.Wo + ow] = best;
+        if constexpr (kIdx) ip[oh * g.Wo + ow] = bi;
+      }
+    }
+  });
+}
+
+template <class T>
+void max_scatter(const PoolGeom& g, const T* gy, const int64_t* idx, T* dx) {
+  const int64_t HW = g.H * g.W, P = g.Ho * g.Wo;
+  for_planes(g, [&](int64_t pl) {
+    T* dp = dx + pl * HW;
+    std::memset(dp, 0, sizeof(T) * HW);
+    const T* gp = gy + pl * P;
+    const int64_t* ip = idx + pl * P;
+    for (int64_t o = 0; o < P; ++o) dp[ip[o]] += gp[o];
+  });
+}
+
+template <class T>
+void max_gather(const PoolGeom& g, const T* c, const int64_t* idx, T* out) {
+  const int64_t HW = g.H * g.W, P = g.Ho * g.Wo;
+  for_planes(g, [&](int64_t pl) {
+    const T* cp = c + pl * HW;
+    T* op = out + pl * P;
+    const int64_t* ip = idx + pl * P;
+    for (int64_t o = 0; o < P; ++o) op[o] = cp[ip[o]];
+  });
+}
+
+template <class T>
+void avg_forward(const PoolGeom& g, const T* x, T* y) {
+  const int64_t HW = g.H * g.W, P = g.Ho * g.Wo;
+  const T inv = T(1) / static_cast<T>(g.KH * g.KW);
+  for_planes(g, [&](int64_t pl) {
+    const T* xp = x + pl * HW;
+    T* yp = y + pl * P;
+    for (int64_t oh = 0; oh < g.Ho; ++oh) {
+      const int64_t h0 = oh * g.sh - g.ph, hs = std::max<int64_t>(h0, 0), he = std::min(h0 + g.KH, g.H);
+      for (int64_t ow = 0; ow < g.Wo; ++ow) {
+        const int64_t w0 = ow * g.sw - g.pw, ws = std::max<int64_t>(w0, 0), we = std::min(w0 + g.KW, g.W);
+        T s = 0;
+        for (int64_t h = hs; h < he; ++h)
+          for (int64_t w = ws; w < we; ++w) s += xp[h * g.W + w];
+        yp[oh * g.Wo + ow] = s * inv;
+      }
+    }
+  });
+}
+
+template <class T>
+void avg_backward(const PoolGeom& g, const T* gy, T* dx) {
+  const int64_t HW = g.H * g.W, P = g.Ho * g.Wo;
+  const T inv = T(1) / static_cast<T>(g.KH * g.KW);
+  for_planes(g, [&](int64_t pl) {
+    T* dp = dx + pl * HW;
+    std::memset(dp, 0, sizeof(T) * HW);
+    const T* gp = gy + pl * P;
+    for (int64_t oh = 0; oh < g.Ho; ++oh) {
+      const int64_t h0 = oh * g.sh - g.ph, hs = std::max<int64_t>(h0, 0), he = std::min(h0 + g.KH, g.H);
+      for (int64_t ow = 0; ow < g.Wo; ++ow) {
+        const int64_t w0 = ow * g.sw - g.pw, ws = std::max<int64_t>(w0, 0), we = std::min(w0 + g.KW, g.W);
+        const T v = gp[oh * g.Wo + ow] * inv;
+        for (int64_t h = hs; h < he; ++h)
+          for (int64_t w = ws; w < we; ++w) dp[h * g.W + w] += v;
+      }
+    }
+  });
+}
+
+// float32 or float64 (the op layer computes float16 in float32).
+template <class F>
+void visit_float(DType t, F&& f) {
+  if (t == DType::Float32) f(float{});
+  else f(double{});
+}
+
+}  // namespace
+
+void conv2d_forward(DType t, const ConvGeom& g, const void* x, const void* w, const void* b, void* y) {
+  visit_float(t, [&](auto v) {
+    using T = decltype(v);
+    conv_forward<T>(g, static_cast<const T*>(x), static_cast<const T*>(w), static_cast<const T*>(b), static_cast<T*>(y));
+  });
+}
+
+void conv2d_backward(DType t, const ConvGeom& g, const void* gy, const void* x, const void* w, void* dx, void* dw,
+                     void* db) {
+  visit_float(t, [&](auto v) {
+    using T = decltype(v);
+    conv_backward<T>(g, static_cast<const T*>(gy), static_cast<const T*>(x), static_cast<const T*>(w),
+                     static_cast<T*>(dx), static_cast<T*>(dw), static_cast<T*>(db));
+  });
+}
+
+void max_pool2d_forward(DType t, const PoolGeom& g, const void* x, void* y, int64_t* idx) {
+  visit_float(t, [&](auto v) {
+    using T = decltype(v);
+    if (idx) max_forward<T, true>(g, static_cast<const T*>(x), static_cast<T*>(y), idx);
+    else max_forward<T, false>(g, static_cast<const T*>(x), static_cast<T*>(y), nullptr);
+  });
+}
+
+void max_pool2d_scatter(DType t, const PoolGeom& g, const void* gy, const int64_t* idx, void* dx) {
+  visit_float(t, [&](auto v) {
+    using T = decltype(v);
+    max_scatter<T>(g, static_cast<const T*>(gy), idx, static_cast<T*>(dx));
+  });
+}
+
+void max_pool2d_gather(DType t, const PoolGeom& g, const void* c, const int64_t* idx, void* out) {
+  visit_float(t, [&](auto v) {
+    using T = decltype(v);
+    max_gather<T>(g, static_cast<const T*>(c), idx, static_cast<T*>(out));
+  });
+}
+
+void avg_pool2d_forward(DType t, const PoolGeom& g, const void* x, void* y) {
+  visit_float(t, [&](auto v) {
+    using T = decltype(v);
+    avg_forward<T>(g, static_cast<const T*>(x), static_cast<T*>(y));
+  });
+}
+
+void avg_pool2d_backward(DType t, const PoolGeom& g, const void* gy, void* dx) {
+  visit_float(t, [&](auto v) {
+    using T = decltype(v);
+    avg_backward<T>(g, static_cast<const T*>(gy), static_cast<T*>(dx));
+  });
+}
+
+}  // namespace minpy::cpu

@@ -9,6 +9,7 @@
 // gather through the saved argmax positions (the positions themselves are piecewise constant in x).
 #include "minpy/nn_conv.h"
 
+#include <algorithm>
 #include <string>
 
 #include "backend/cpu/blas.h"
@@ -120,7 +121,17 @@ Shape conv_out_shape(const cpu::ConvGeom& g) { return {g.N, g.F, g.Ho, g.Wo}; }
 
 Array contiguous(const Array& a, DType t) {
   Array c = a.dtype() == t ? a : astype(a, t, Casting::Unsafe, false);
-  return c.c_contiguous() ? c : ascontiguousarray(c);
+  if (c.c_contiguous()) return c;
+  bool one_value = c.size() > 0;  // a broadcast scalar (the cotangent of a sum): a fill, not a strided copy
+  for (int64_t s : c.strides()) one_value = one_value && s == 0;
+  if (one_value) {
+    Array r = Array::empty(c.shape(), t);
+    if (t == DType::Float32) std::fill_n(r.data_as<float>(), r.size(), *c.data_as<float>());
+    else if (t == DType::Float64) std::fill_n(r.data_as<double>(), r.size(), *c.data_as<double>());
+    else return ascontiguousarray(c);
+    return r;
+  }
+  return ascontiguousarray(c);
 }
 const void* ptr(const Array& a) { return a.defined() ? a.data() : nullptr; }
 

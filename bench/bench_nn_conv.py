@@ -1,7 +1,8 @@
 """minpy.nn.functional conv2d / max_pool2d vs PyTorch CPU on the target nets' shapes.
 
-Run: python bench/bench_nn_conv.py [--quick]   (ratio = torch time / minpy time; > 1 means minpy is
-faster, 0.67 is the 1.5x target). Both libraries run with the same thread count.
+Run: python bench/bench_nn_conv.py [--quick] [--threads N]   (ratio = torch time / minpy time; > 1 means minpy is
+faster, 0.67 is the 1.5x target). Both libraries run with the same thread count (--threads sets
+minpy's pool and torch; set OPENBLAS_NUM_THREADS=N too, for the BLAS minpy calls).
 """
 import os
 import sys
@@ -17,6 +18,8 @@ from minpy import _core  # noqa: E402
 from minpy.core import grad  # noqa: E402
 from minpy.nn import functional as F  # noqa: E402
 
+if "--threads" in sys.argv:
+    _core.set_num_threads(int(sys.argv[sys.argv.index("--threads") + 1]))
 try:
     import torch
     import torch.nn.functional as TF

@@ -21,7 +21,7 @@ bool supports(DType t) {
 }
 
 void gemm(DType t, bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, const void* a, int64_t lda,
-          const void* b, int64_t ldb, void* c, int64_t ldc) {
+          const void* b, int64_t ldb, void* c, int64_t ldc, double beta) {
   const CBLAS_TRANSPOSE ta = trans_a ? CblasTrans : CblasNoTrans;
   const CBLAS_TRANSPOSE tb = trans_b ? CblasTrans : CblasNoTrans;
   const int M = static_cast<int>(m), N = static_cast<int>(n), K = static_cast<int>(k);
@@ -29,25 +29,25 @@ void gemm(DType t, bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, 
   switch (t) {
     case DType::Float32:
       MINPY_BLAS(cblas_sgemm)(CblasRowMajor, ta, tb, M, N, K, 1.0f, static_cast<const float*>(a), LDA,
-                              static_cast<const float*>(b), LDB, 0.0f, static_cast<float*>(c), LDC);
+                              static_cast<const float*>(b), LDB, static_cast<float>(beta), static_cast<float*>(c), LDC);
       break;
     case DType::Float64:
       MINPY_BLAS(cblas_dgemm)(CblasRowMajor, ta, tb, M, N, K, 1.0, static_cast<const double*>(a), LDA,
-                              static_cast<const double*>(b), LDB, 0.0, static_cast<double*>(c), LDC);
+                              static_cast<const double*>(b), LDB, beta, static_cast<double*>(c), LDC);
       break;
     case DType::Complex64: {
-      const std::complex<float> one(1, 0), zero(0, 0);
+      const std::complex<float> one(1, 0), bc(static_cast<float>(beta), 0);
       // float pointers convert to both header styles (void* or float* arguments).
       MINPY_BLAS(cblas_cgemm)(CblasRowMajor, ta, tb, M, N, K, reinterpret_cast<const float*>(&one),
                               static_cast<const float*>(a), LDA, static_cast<const float*>(b), LDB,
-                              reinterpret_cast<const float*>(&zero), static_cast<float*>(c), LDC);
+                              reinterpret_cast<const float*>(&bc), static_cast<float*>(c), LDC);
       break;
     }
     case DType::Complex128: {
-      const std::complex<double> one(1, 0), zero(0, 0);
+      const std::complex<double> one(1, 0), bc(beta, 0);
       MINPY_BLAS(cblas_zgemm)(CblasRowMajor, ta, tb, M, N, K, reinterpret_cast<const double*>(&one),
                               static_cast<const double*>(a), LDA, static_cast<const double*>(b), LDB,
-                              reinterpret_cast<const double*>(&zero), static_cast<double*>(c), LDC);
+                              reinterpret_cast<const double*>(&bc), static_cast<double*>(c), LDC);
       break;
     }
     default:

@@ -1,0 +1,426 @@
+"""minpy.nn.functional conv2d / max_pool2d / avg_pool2d: forward against plain-NumPy references
+(and torch.nn.functional when torch imports), errors, and gradients against central differences
+(first and second order), including max-pool ties (the first maximum gets the gradient)."""
+import numpy
+import pytest
+from hypothesis import given, settings, strategies as st
+
+import minpy.numpy as np
+from minpy.core import grad
+from minpy.nn import functional as F
+from conftest import numeric_grad
+
+try:
+    import torch
+    import torch.nn.functional as TF
+except ImportError:  # the NumPy references still run
+    torch = None
+
+RNG = numpy.random.default_rng(7)
+TOL = {"float32": dict(rtol=2e-5, atol=2e-5), "float64": dict(rtol=1e-12, atol=1e-12)}
+
+
+def pair(v):
+    return (v, v) if isinstance(v, int) else tuple(v)
+
+
+# ---- NumPy references ----
+def ref_conv2d(x, w, b=None, stride=1, padding=0, dilation=1, groups=1):
+    """Shifted-slice im2col in float64: one einsum per kernel tap and group."""
+    x, w = numpy.asarray(x, numpy.float64), numpy.asarray(w, numpy.float64)
+    (sh, sw), (ph, pw), (dh, dw) = pair(stride), pair(padding), pair(dilation)
+    n, c, h, wd = x.shape
+    f, cg, kh, kw = w.shape
+    ho = (h + 2 * ph - dh * (kh - 1) - 1) // sh + 1
+    wo = (wd + 2 * pw - dw * (kw - 1) - 1) // sw + 1
+    xp = numpy.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    out = numpy.zeros((n, f, ho, wo))
+    fg = f // groups
+    for g in range(groups):
+        xg, wg = xp[:, g * cg:(g + 1) * cg], w[g * fg:(g + 1) * fg]
+        for i in range(kh):
+            for j in range(kw):
+                patch = xg[:, :, i * dh:i * dh + sh * (ho - 1) + 1:sh, j * dw:j * dw + sw * (wo - 1) + 1:sw]
+                out[:, g * fg:(g + 1) * fg] += numpy.einsum("nchw,fc->nfhw", patch, wg[:, :, i, j])
+    if b is not None:
+        out += numpy.asarray(b, numpy.float64)[None, :, None, None]
+    return out
+
+
+def windows(x, k, s, p, fill):
+    """(N, C, Ho, Wo, KH*KW) windows of x padded with `fill`, in row-major window order."""
+    (kh, kw), (sh, sw), (ph, pw) = pair(k), pair(s), pair(p)
+    xp = numpy.pad(numpy.asarray(x, numpy.float64), ((0, 0), (0, 0), (ph, ph), (pw, pw)), constant_values=fill)
+    ho = (x.shape[2] + 2 * ph - kh) // sh + 1
+    wo = (x.shape[3] + 2 * pw - kw) // sw + 1
+    taps = [xp[:, :, i:i + sh * (ho - 1) + 1:sh, j:j + sw * (wo - 1) + 1:sw] for i in range(kh) for j in range(kw)]
+    return numpy.stack(taps, axis=-1)
+
+
+def ref_max_pool(x, k, s=None, p=0):
+    return windows(x, k, k if s is None else s, p, -numpy.inf).max(axis=-1)
+
+
+def ref_avg_pool(x, k, s=None, p=0):
+    return windows(x, k, k if s is None else s, p, 0.0).mean(axis=-1)
+
+
+def ref_max_pool_grad(x, gy, k, s=None, p=0):
+    """The gradient of sum(gy * max_pool(x)): each window's first maximum (row-major) gets gy."""
+    (kh, kw), (ph, pw) = pair(k), pair(p)
+    sh, sw = pair(k if s is None else s)
+    n, c, h, w = x.shape
+    dx = numpy.zeros((n, c, h + 2 * ph, w + 2 * pw))
+    win = windows(x, k, (sh, sw), p, -numpy.inf)
+    first = win.argmax(axis=-1)  # argmax returns the first maximum
+    for ni, ci, oh, ow in numpy.ndindex(*first.shape):
+        i, j = divmod(first[ni, ci, oh, ow], kw)
+        dx[ni, ci, oh * sh + i, ow * sw + j] += gy[ni, ci, oh, ow]
+    return dx[:, :, ph:ph + h, pw:pw + w]
+
+
+def assert_close(got, want, dtype):
+    assert isinstance(got, np.ndarray)
+    g = numpy.asarray(got)
+    assert g.dtype == numpy.dtype(dtype) and g.shape == want.shape, (g.dtype, g.shape, want.shape)
+    numpy.testing.assert_allclose(g.astype(numpy.float64), want, **TOL[dtype])
+
+
+# ---- conv2d forward ----
+@st.composite
+def conv_cases(draw):
+    groups = draw(st.sampled_from([1, 1, 2, 3]))
+    cg, fg = draw(st.integers(0, 3)), draw(st.integers(1, 3))
+    kh, kw = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    sh, sw, ph, pw = (draw(st.integers(1, 3)), draw(st.integers(1, 2)), draw(st.integers(0, 2)), draw(st.integers(0, 1)))
+    dh, dw = draw(st.integers(1, 2)), draw(st.integers(1, 2))
+    h = draw(st.integers(max(1, dh * (kh - 1) + 1 - 2 * ph), 9))
+    w = draw(st.integers(max(1, dw * (kw - 1) + 1 - 2 * pw), 9))
+    n = draw(st.integers(0, 3))
+    bias = draw(st.booleans())
+    return (n, groups * cg, h, w), (groups * fg, cg, kh, kw), bias, dict(
+        stride=(sh, sw), padding=(ph, pw), dilation=(dh, dw), groups=groups)
+
+
+@settings(max_examples=60, deadline=None)
+@given(conv_cases(), st.sampled_from(["float32", "float64"]))
+def test_conv2d_forward_hypothesis(case, dtype):
+    xs, ws, use_bias, kw = case
+    x = RNG.standard_normal(xs).astype(dtype)
+    w = RNG.standard_normal(ws).astype(dtype)
+    b = RNG.standard_normal(ws[0]).astype(dtype) if use_bias else None
+    got = F.conv2d(np.array(x), np.array(w), None if b is None else np.array(b), **kw)
+    assert_close(got, ref_conv2d(x, w, b, **kw), dtype)
+    if torch is not None and xs[1] > 0:  # torch's empty-channel results have odd shapes
+        want = TF.conv2d(torch.from_numpy(x), torch.from_numpy(w), None if b is None else torch.from_numpy(b), **kw)
+        assert_close(got, want.double().numpy(), dtype)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("xs,ws,kw", [
+    ((64, 1, 8, 8), (16, 1, 3, 3), dict(padding=1)),            # digits first layer
+    ((64, 16, 8, 8), (32, 16, 3, 3), dict(padding=1)),          # digits second layer
+    ((8, 3, 32, 32), (32, 3, 5, 5), dict(padding=2)),           # CIFAR-like
+    ((4, 32, 16, 16), (32, 32, 3, 3), dict(padding=1, stride=2)),
+    ((3, 6, 11, 13), (6, 1, 3, 3), dict(padding=1, groups=6)),  # depthwise
+    ((2, 4, 9, 9), (8, 4, 1, 1), {}),                           # pointwise
+])
+def test_conv2d_forward_shapes(dtype, xs, ws, kw):
+    x = RNG.standard_normal(xs).astype(dtype)
+    w = (RNG.standard_normal(ws) * 0.2).astype(dtype)
+    b = RNG.standard_normal(ws[0]).astype(dtype)
+    got = F.conv2d(np.array(x), np.array(w), np.array(b), **kw)
+    assert_close(got, ref_conv2d(x, w, b, **kw), dtype)
+    if torch is not None:
+        want = TF.conv2d(torch.from_numpy(x), torch.from_numpy(w), torch.from_numpy(b), **kw)
+        assert_close(got, want.double().numpy(), dtype)
+
+
+def test_conv2d_large_batch_chunks():
+    # enough samples for several column-matrix chunks (dW accumulates across them)
+    x = RNG.standard_normal((40, 16, 32, 32))
+    w = RNG.standard_normal((8, 16, 3, 3))
+    gy = RNG.standard_normal((40, 8, 32, 32))
+    got = F.conv2d(np.array(x), np.array(w), padding=1)
+    assert_close(got, ref_conv2d(x, w, padding=1), "float64")
+    gx, gw = grad(lambda x, w: F.conv2d(x, w, padding=1) * np.array(gy), [0, 1])(np.array(x), np.array(w))
+    if torch is not None:
+        tx, tw = torch.from_numpy(x).requires_grad_(), torch.from_numpy(w).requires_grad_()
+        (TF.conv2d(tx, tw, padding=1) * torch.from_numpy(gy)).sum().backward()
+        # sums of ~40k products: a few ulps of the largest term
+        numpy.testing.assert_allclose(numpy.asarray(gx), tx.grad.numpy(), rtol=1e-9, atol=1e-9)
+        numpy.testing.assert_allclose(numpy.asarray(gw), tw.grad.numpy(), rtol=1e-9, atol=1e-9)
+    else:  # dW against the reference as a correlation of x with gy
+        want = numpy.einsum("nfhw,nchw->fc", gy, numpy.pad(x, ((0, 0), (0, 0), (1, 1), (1, 1)))[:, :, :32, :32])
+        numpy.testing.assert_allclose(numpy.asarray(gw)[:, :, 0, 0], want, rtol=1e-10)
+
+
+def test_conv2d_noncontiguous_and_mixed_inputs():
+    base = RNG.standard_normal((4, 6, 10, 12))
+    x = base[::2, :, ::-1, 1::2]          # strided, negative strides
+    wb = RNG.standard_normal((3, 3, 6, 5))
+    w = wb.transpose(3, 2, 0, 1)           # (5, 6, 3, 3), not contiguous
+    b = RNG.standard_normal(10)[::2]
+    mx = np.array(base)[::2, :, ::-1, 1::2]
+    mw = np.array(wb).transpose(3, 2, 0, 1)
+    mb = np.array(RNG.standard_normal(10))[::2]
+    mb[...] = b
+    got = F.conv2d(mx, mw, mb, padding=(1, 0), stride=(1, 2))
+    assert_close(got, ref_conv2d(x, w, b, padding=(1, 0), stride=(1, 2)), "float64")
+    # NumPy arrays and lists are accepted; float32 with float64 promotes to float64
+    got = F.conv2d(x.astype(numpy.float32), w, b.tolist(), padding=1)
+    assert numpy.asarray(got).dtype == numpy.float64
+    numpy.testing.assert_allclose(numpy.asarray(got), ref_conv2d(x.astype(numpy.float32), w, b, padding=1),
+                                  rtol=1e-12, atol=1e-12)
+
+
+def test_conv2d_empty_and_unbatched():
+    w = RNG.standard_normal((4, 3, 3, 3))
+    y = F.conv2d(np.zeros((0, 3, 5, 5)), np.array(w), padding=1)
+    assert y.shape == (0, 4, 5, 5) and y.dtype == numpy.float64
+    gx, gw, gb = grad(lambda x, w, b: F.conv2d(x, w, b), [0, 1, 2])(np.zeros((0, 3, 5, 5)), np.array(w), np.ones(4))
+    assert gx.shape == (0, 3, 5, 5)
+    assert numpy.asarray(gw).tolist() == numpy.zeros((4, 3, 3, 3)).tolist()
+    assert numpy.asarray(gb).tolist() == [0.0] * 4
+    # no input channels: the bias alone
+    y = F.conv2d(np.zeros((2, 0, 4, 4)), np.zeros((3, 0, 2, 2)), np.array([1.0, 2.0, 3.0]))
+    assert numpy.asarray(y).tolist() == numpy.broadcast_to(numpy.array([1.0, 2, 3])[:, None, None], (2, 3, 3, 3)).tolist()
+    # (C, H, W) is one image
+    x = RNG.standard_normal((3, 6, 7))
+    y = F.conv2d(np.array(x), np.array(w), stride=2)
+    assert_close(y, ref_conv2d(x[None], w, stride=2)[0], "float64")
+
+
+def test_conv2d_float16_runs_in_float32():
+    x = RNG.standard_normal((2, 3, 6, 6)).astype(numpy.float16)
+    w = (RNG.standard_normal((4, 3, 3, 3)) * 0.3).astype(numpy.float16)
+    y = F.conv2d(np.array(x), np.array(w), padding=1)
+    assert numpy.asarray(y).dtype == numpy.float16
+    want = ref_conv2d(x.astype(numpy.float32), w.astype(numpy.float32), padding=1)
+    # float32 sums rounded once to float16: within an ulp of float16 of the exact result
+    numpy.testing.assert_allclose(numpy.asarray(y).astype(numpy.float64), want, rtol=1e-3, atol=1e-3)
+
+
+def err(fn, cls):
+    with pytest.raises(cls) as info:
+        fn()
+    assert str(info.value).startswith("[")
+
+
+def test_conv2d_errors():
+    x, w = np.zeros((2, 4, 5, 5)), np.zeros((6, 4, 3, 3))
+    err(lambda: F.conv2d(np.zeros((4, 5, 5, 1, 1)), w), ValueError)           # bad rank
+    err(lambda: F.conv2d(np.zeros((5, 5)), w), ValueError)
+    err(lambda: F.conv2d(x, np.zeros((6, 4, 3))), ValueError)
+    err(lambda: F.conv2d(x, np.zeros((6, 3, 3, 3))), ValueError)               # channel mismatch
+    err(lambda: F.conv2d(x, np.zeros((6, 2, 3, 3)), groups=3), ValueError)     # C % groups
+    err(lambda: F.conv2d(x, np.zeros((5, 2, 3, 3)), groups=2), ValueError)     # F % groups
+    err(lambda: F.conv2d(x, np.zeros((6, 4, 3, 3)), groups=2), ValueError)
+    err(lambda: F.conv2d(x, w, groups=0), ValueError)
+    err(lambda: F.conv2d(x, w, stride=0), ValueError)
+    err(lambda: F.conv2d(x, w, stride=(1, -1)), ValueError)
+    err(lambda: F.conv2d(x, w, padding=-1), ValueError)
+    err(lambda: F.conv2d(x, w, dilation=0), ValueError)
+    err(lambda: F.conv2d(x, np.zeros((6, 4, 7, 3))), ValueError)              # kernel > padded input
+    err(lambda: F.conv2d(x, w, dilation=3), ValueError)                       # dilated kernel 7 > 5
+    err(lambda: F.conv2d(x, np.zeros((6, 4, 0, 3))), ValueError)
+    err(lambda: F.conv2d(x, w, np.zeros(5)), ValueError)                      # bias shape
+    err(lambda: F.conv2d(x, w, np.zeros((6, 1))), ValueError)
+    err(lambda: F.conv2d(np.zeros((2, 4, 5, 5), dtype=int), w), TypeError)   # integer inputs
+    err(lambda: F.conv2d(x, np.zeros((6, 4, 3, 3), dtype=numpy.int32)), TypeError)
+    err(lambda: F.conv2d(x, w, np.zeros(6, dtype=bool)), TypeError)
+    err(lambda: F.conv2d(x.astype(numpy.complex128), w), TypeError)
+    err(lambda: F.conv2d(x, w, stride=1.5), TypeError)
+    err(lambda: F.conv2d(x, w, padding=(1, 2, 3)), TypeError)
+    err(lambda: F.conv2d(x, w, groups="2"), TypeError)
+    # the smallest valid geometry still works: kernel == padded input
+    assert F.conv2d(x, np.zeros((6, 4, 7, 7)), padding=1).shape == (2, 6, 1, 1)
+
+
+# ---- conv2d gradients ----
+def check_grads(f, args, rtol=1e-6, atol=1e-7):
+    got = grad(f, list(range(len(args))))(*[np.array(a) for a in args])
+    for i, g in enumerate(got):
+        assert g.shape == numpy.shape(args[i]) and g.dtype == numpy.float64
+        numpy.testing.assert_allclose(numpy.asarray(g), numeric_grad(f, args, i), rtol=rtol, atol=atol)
+
+
+CONV_GRAD_CASES = [
+    ((2, 2, 5, 5), (3, 2, 3, 3), dict(padding=1)),
+    ((2, 2, 6, 7), (2, 2, 2, 3), dict(stride=(2, 1), padding=(0, 1))),
+    ((1, 4, 7, 6), (4, 2, 3, 2), dict(groups=2, dilation=(2, 1), padding=1)),
+    ((3, 3, 5, 5), (3, 1, 3, 3), dict(groups=3, stride=2, padding=1)),  # depthwise, strided
+    ((2, 1, 4, 4), (2, 1, 1, 1), {}),
+]
+
+
+@pytest.mark.parametrize("xs,ws,kw", CONV_GRAD_CASES)
+def test_conv2d_gradients(xs, ws, kw):
+    x, w, b = RNG.standard_normal(xs), RNG.standard_normal(ws), RNG.standard_normal(ws[0])
+    r = np.array(RNG.standard_normal(numpy.shape(ref_conv2d(x, w, **kw))))
+    check_grads(lambda x, w, b: F.conv2d(x, w, b, **kw) * r, [x, w, b])
+
+
+def test_conv2d_gradients_float32_and_views():
+    x = RNG.standard_normal((3, 2, 6, 6)).astype(numpy.float32)
+    w = RNG.standard_normal((4, 2, 3, 3)).astype(numpy.float32)
+    gx, gw = grad(lambda x, w: F.conv2d(x[:, :, 1:, :], w, padding=1).sum(), [0, 1])(np.array(x), np.array(w))
+    assert gx.dtype == numpy.float32 and gw.dtype == numpy.float32
+    ones = numpy.ones((3, 4, 5, 6))
+    if torch is not None:
+        tx, tw = torch.from_numpy(x).requires_grad_(), torch.from_numpy(w).requires_grad_()
+        TF.conv2d(tx[:, :, 1:, :], tw, padding=1).sum().backward()
+        numpy.testing.assert_allclose(numpy.asarray(gx), tx.grad.numpy(), rtol=1e-5, atol=1e-5)
+        numpy.testing.assert_allclose(numpy.asarray(gw), tw.grad.numpy(), rtol=1e-5, atol=1e-4)
+    # gradient of a sum w.r.t. w: windowed sums of x (float64 reference)
+    want = numpy.einsum("nfhw,nchw->fc", ones, x[:, :, 1:, :].astype(numpy.float64))
+    numpy.testing.assert_allclose(numpy.asarray(gw)[:, :, 1, 1], want, rtol=1e-5, atol=1e-4)
+
+
+def test_conv2d_second_order():
+    kw = dict(padding=1, stride=(1, 2))
+    x, w = RNG.standard_normal((2, 2, 4, 5)), RNG.standard_normal((3, 2, 3, 3))
+    r = np.array(RNG.standard_normal((2, 3, 4, 3)))
+    sx, sw = np.array(RNG.standard_normal(x.shape)), np.array(RNG.standard_normal(w.shape))
+
+    def inner(x, w):  # a scalar built from both first-order gradients (conv2d_grad_input/_weight)
+        gx, gw = grad(lambda x, w: F.conv2d(x, w, **kw) * r, [0, 1])(x, w)
+        return (gx * sx).sum() + (gw * sw).sum() + (gx * gx).sum() * 0.1 + (gw * gw).sum() * 0.1
+
+    check_grads(inner, [x, w], rtol=1e-5, atol=1e-6)
+
+
+# ---- pooling ----
+@st.composite
+def pool_cases(draw):
+    kh, kw = draw(st.integers(1, 4)), draw(st.integers(1, 3))
+    s = draw(st.one_of(st.none(), st.tuples(st.integers(1, 3), st.integers(1, 3))))
+    p = (draw(st.integers(0, kh // 2)), draw(st.integers(0, kw // 2)))
+    h = draw(st.integers(max(1, kh - 2 * p[0]), 9))
+    w = draw(st.integers(max(1, kw - 2 * p[1]), 9))
+    return (draw(st.integers(0, 3)), draw(st.integers(1, 3)), h, w), (kh, kw), s, p
+
+
+@settings(max_examples=60, deadline=None)
+@given(pool_cases(), st.sampled_from(["float32", "float64"]), st.booleans())
+def test_pool_forward_hypothesis(case, dtype, ties):
+    xs, k, s, p = case
+    # ties: few distinct values, so windows often hold several maxima
+    x = (RNG.integers(-2, 3, xs) if ties else RNG.standard_normal(xs)).astype(dtype)
+    assert_close(F.max_pool2d(np.array(x), k, s, p), ref_max_pool(x, k, s, p), dtype)
+    assert_close(F.avg_pool2d(np.array(x), k, s, p), ref_avg_pool(x, k, s, p), dtype)
+    gy = RNG.standard_normal(ref_max_pool(x, k, s, p).shape)
+    gx = grad(lambda x: F.max_pool2d(x, k, s, p) * np.array(gy))(np.array(x))
+    assert_close(gx, ref_max_pool_grad(x, gy, k, s, p), dtype)
+    if torch is not None:
+        st_ = k if s is None else s
+        for ours, theirs in ((F.max_pool2d, TF.max_pool2d), (F.avg_pool2d, TF.avg_pool2d)):
+            tx = torch.from_numpy(x).requires_grad_()
+            ty = theirs(tx, k, st_, p)
+            (ty * torch.from_numpy(gy).to(ty.dtype)).sum().backward()
+            assert_close(ours(np.array(x), k, s, p), ty.detach().double().numpy(), dtype)
+            g = grad(lambda x: ours(x, k, s, p) * np.array(gy.astype(dtype)))(np.array(x))
+            assert_close(g, tx.grad.double().numpy(), dtype)
+
+
+def test_max_pool_ties_first_max_wins():
+    x = numpy.array([[[[1.0, 1.0, 0.0], [1.0, 1.0, 0.0], [2.0, 0.0, 2.0]]]])
+    g = grad(lambda x: F.max_pool2d(x, 2, 1).sum())(np.array(x))
+    assert numpy.asarray(g).tolist() == [[[[1.0, 1.0, 0.0], [0.0, 0.0, 0.0], [1.0, 0.0, 1.0]]]]
+    # all-equal window with padding: the first real element (padding never wins)
+    g = grad(lambda x: F.max_pool2d(x, 3, 1, 1).sum())(np.full((1, 1, 2, 2), -5.0))
+    assert numpy.asarray(g).tolist() == [[[[4.0, 0.0], [0.0, 0.0]]]]
+    # NaN is the maximum (propagates)
+    y = F.max_pool2d(np.array([[[[1.0, numpy.nan], [3.0, 0.0]]]]), 2)
+    assert numpy.isnan(numpy.asarray(y)).all()
+
+
+@pytest.mark.parametrize("k,s,p", [(2, None, 0), (3, 2, 1), ((2, 3), (1, 2), (1, 0)), (1, 1, 0)])
+def test_pool_gradients(k, s, p):
+    x = (RNG.permutation(2 * 3 * 6 * 5) * 0.1).reshape(2, 3, 6, 5)  # distinct: no ties
+    r = np.array(RNG.standard_normal(ref_max_pool(x, k, s, p).shape))
+    check_grads(lambda x: F.max_pool2d(x, k, s, p) * r, [x])
+    check_grads(lambda x: F.avg_pool2d(x, k, s, p) * r, [x])
+
+
+def test_pool_second_order_and_chain():
+    x = (RNG.permutation(2 * 2 * 6 * 6) * 0.1).reshape(2, 2, 6, 6)
+    s = np.array(RNG.standard_normal(x.shape))
+    for pool in (F.max_pool2d, F.avg_pool2d):
+        def inner(x, pool=pool):  # gradient then reuse: scatter/gather and avg/avg_backward record
+            gx = grad(lambda x: (pool(x, 2) ** 2).sum())(x)
+            return (gx * s).sum()
+        check_grads(inner, [x], rtol=1e-5, atol=1e-6)
+    # a small conv net: conv -> relu -> pool -> conv, gradients w.r.t. all parameters
+    w1, b1 = RNG.standard_normal((3, 2, 3, 3)), RNG.standard_normal(3)
+    w2 = RNG.standard_normal((2, 3, 2, 2))
+
+    def net(x, w1, b1, w2):
+        h = F.max_pool2d(np.maximum(F.conv2d(x, w1, b1, padding=1), 0.0), 2)
+        return F.avg_pool2d(F.conv2d(h, w2, padding=1), 2, 1) * 1.5
+    check_grads(net, [x, w1, b1, w2], rtol=1e-5, atol=1e-6)
+
+
+def test_pool_dtypes_shapes_and_views():
+    x = RNG.standard_normal((3, 4, 9, 8))
+    v = x[:, ::2, ::-1, 1:]
+    got = F.max_pool2d(np.array(x)[:, ::2, ::-1, 1:], (3, 2), padding=(1, 1))
+    assert_close(got, ref_max_pool(v, (3, 2), None, (1, 1)), "float64")
+    got = F.avg_pool2d(np.array(x)[:, ::2, ::-1, 1:], 2, 1)
+    assert_close(got, ref_avg_pool(v, 2, 1), "float64")
+    y = F.max_pool2d(np.array(x[0]), 2)  # unbatched
+    assert_close(y, ref_max_pool(x[:1], 2)[0], "float64")
+    assert F.avg_pool2d(np.zeros((0, 3, 4, 4)), 2).shape == (0, 3, 2, 2)
+    g = grad(lambda x: F.avg_pool2d(x, 2).sum())(np.zeros((0, 3, 4, 4)))
+    assert g.shape == (0, 3, 4, 4)
+    x16 = x.astype(numpy.float16)
+    y16 = F.max_pool2d(np.array(x16), 2)
+    assert numpy.asarray(y16).dtype == numpy.float16
+    numpy.testing.assert_array_equal(numpy.asarray(y16), ref_max_pool(x16, 2).astype(numpy.float16))
+    assert numpy.asarray(F.avg_pool2d(np.array(x16), 2)).dtype == numpy.float16
+
+
+def test_pool_errors():
+    x = np.zeros((2, 3, 5, 5))
+    for pool in (F.max_pool2d, F.avg_pool2d):
+        err(lambda: pool(x, 0), ValueError)
+        err(lambda: pool(x, 2, 0), ValueError)
+        err(lambda: pool(x, 2, (1, -2)), ValueError)
+        err(lambda: pool(x, 2, 1, -1), ValueError)
+        err(lambda: pool(x, 2, 1, 2), ValueError)               # padding > kernel / 2
+        err(lambda: pool(x, 6), ValueError)                     # kernel > input
+        err(lambda: pool(x, (2, 8), 1, 1), ValueError)          # kernel > padded input
+        err(lambda: pool(np.zeros((2, 3, 0, 4)), 1), ValueError)
+        err(lambda: pool(np.zeros((5, 5)), 2), ValueError)
+        err(lambda: pool(np.zeros((1, 2, 5, 5, 1)), 2), ValueError)
+        err(lambda: pool(np.zeros((2, 3, 5, 5), dtype=numpy.int64), 2), TypeError)
+        err(lambda: pool(np.zeros((2, 3, 5, 5), dtype=bool), 2), TypeError)
+        err(lambda: pool(x, 2.0), TypeError)
+        err(lambda: pool(x, (2, 2, 2)), TypeError)
+
+
+def test_native_backward_helpers():
+    """The recorded backward ops are usable directly (and validate their arguments)."""
+    from minpy import _core
+    x, w = RNG.standard_normal((2, 2, 5, 5)), RNG.standard_normal((3, 2, 3, 3))
+    gy = RNG.standard_normal((2, 3, 5, 5))
+    conv = (1, 1, 1, 1, 1, 1, 1)
+    gx = _core._nn_conv2d_grad_input(np.array(gy), np.array(w), [2, 2, 5, 5], *conv)
+    gw = _core._nn_conv2d_grad_weight(np.array(gy), np.array(x), [3, 2, 3, 3], *conv)
+    want_x, want_w = grad(lambda x, w: F.conv2d(x, w, padding=1) * np.array(gy), [0, 1])(np.array(x), np.array(w))
+    numpy.testing.assert_allclose(numpy.asarray(gx), numpy.asarray(want_x), rtol=1e-12, atol=1e-12)
+    numpy.testing.assert_allclose(numpy.asarray(gw), numpy.asarray(want_w), rtol=1e-12, atol=1e-12)
+    err(lambda: _core._nn_conv2d_grad_input(np.array(gy), np.array(w), [2, 2, 6, 5], *conv), ValueError)
+    err(lambda: _core._nn_conv2d_grad_input(np.array(gy), np.array(w), [2, 2, 5], *conv), ValueError)
+    y, idx = _core._nn_max_pool2d_with_indices(np.array(x), 2, 2, 2, 2, 0, 0)
+    assert idx.dtype == numpy.int64 and idx.shape == (2, 2, 2, 2)
+    gyp = np.ones((2, 2, 2, 2))
+    dx = _core._nn_max_pool2d_backward(gyp, idx, [2, 2, 5, 5], 2, 2, 2, 2, 0, 0)
+    assert numpy.asarray(dx).sum() == 16
+    bad = np.array(numpy.asarray(idx))
+    bad[0, 0, 0, 0] = 25
+    err(lambda: _core._nn_max_pool2d_backward(gyp, bad, [2, 2, 5, 5], 2, 2, 2, 2, 0, 0), IndexError)
+    err(lambda: _core._nn_max_pool2d_backward(gyp, idx.astype(numpy.int32), [2, 2, 5, 5], 2, 2, 2, 2, 0, 0),
+        ValueError)
+    da = _core._nn_avg_pool2d_backward(gyp, [2, 2, 5, 5], 2, 2, 2, 2, 0, 0)
+    assert numpy.asarray(da).sum() == 16

@@ -67,21 +67,23 @@ class MLP(ModelBase):
 
 
 def load_data(seed=0):
+    """(x_train, y_train, x_val, y_val, x_test, y_test): 70% / 10% / 20% of the digits, shuffled."""
     from sklearn.datasets import load_digits
     digits = load_digits()
     x = (digits.images / 16.0)[:, None].astype(numpy.float64)  # (1797, 1, 8, 8) in [0, 1]
     y = digits.target.astype(numpy.int64)
     order = numpy.random.default_rng(seed).permutation(len(x))
     x, y = x[order], y[order]
-    split = int(0.8 * len(x))
-    return x[:split], y[:split], x[split:], y[split:]
+    a, b = int(0.7 * len(x)), int(0.8 * len(x))
+    return x[:a], y[:a], x[a:b], y[a:b], x[b:], y[b:]
 
 
 def train(name, model, data, epochs):
-    x_train, y_train, x_test, y_test = data
+    x_train, y_train, x_val, y_val, x_test, y_test = data
     train_iter = NDArrayIter(x_train, y_train, batch_size=BATCH, shuffle=True, last_batch_handle="discard")
+    val_iter = NDArrayIter(x_val, y_val, batch_size=BATCH)  # the Solver keeps the best epoch on it
     test_iter = NDArrayIter(x_test, y_test, batch_size=BATCH)
-    solver = Solver(model, train_iter, test_iter, num_epochs=epochs, init_rule="xavier",
+    solver = Solver(model, train_iter, val_iter, num_epochs=epochs, init_rule="xavier",
                     update_rule="adam", optim_config={"learning_rate": LEARNING_RATE},
                     train_acc_num_samples=len(x_train), verbose=True, print_every=10 ** 9)
     solver.init()
@@ -100,11 +102,12 @@ def plot(results, path):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(11, 4))
-    for name, solver in results:
-        ax_loss.plot(solver.loss_history, label=name, linewidth=0.8)
+    for i, (name, solver) in enumerate(results):
+        color = f"C{i}"
+        ax_loss.plot(solver.loss_history, label=name, linewidth=0.8, color=color)
         epochs = range(1, len(solver.val_acc_history) + 1)
-        ax_acc.plot(epochs, solver.train_acc_history, "--", label=f"{name} train")
-        ax_acc.plot(epochs, solver.val_acc_history, "-o", markersize=3, label=f"{name} test")
+        ax_acc.plot(epochs, solver.train_acc_history, "--", color=color, label=f"{name} train")
+        ax_acc.plot(epochs, solver.val_acc_history, "-o", color=color, markersize=3, label=f"{name} validation")
     ax_loss.set(title="training loss", xlabel="iteration", ylabel="softmax cross-entropy", yscale="log")
     ax_acc.set(title="accuracy", xlabel="epoch", ylim=(0.5, 1.0))
     ax_loss.legend()
@@ -122,7 +125,8 @@ def main():
     parser.add_argument("--no-peers", action="store_true", help="skip the NumPy and PyTorch timings")
     args = parser.parse_args()
     epochs = args.epochs or (2 if args.quick else 15)
-    np.random.seed(0)
+    np.random.seed(0)     # minpy's generator: parameter initialisation
+    numpy.random.seed(0)  # NumPy's: NDArrayIter's shuffling
     data = load_data()
 
     conv_solver, conv_init, conv_seconds, conv_acc = train("conv net", ConvNet(), data, epochs)
@@ -132,7 +136,8 @@ def main():
 
     rows = [("minpy (minpy.nn, autograd)", conv_seconds, conv_acc)]
     if not args.no_peers:
-        data64 = tuple(numpy.asarray(a) for a in data)
+        x_train, y_train, _, _, x_test, y_test = data
+        data64 = (x_train, y_train, x_test, y_test)
         rows.append(("NumPy, hand-written backward",)
                     + digits_peers.train_numpy(conv_init, data64, epochs, BATCH, LEARNING_RATE))
         try:
@@ -140,12 +145,11 @@ def main():
         except ImportError:
             print("(PyTorch not installed: its column is skipped)")
         else:
-            x_train, y_train, x_test, y_test = data64
             data32 = (x_train.astype(numpy.float32), y_train, x_test.astype(numpy.float32), y_test)
             rows.append(("PyTorch CPU (float32)",)
                         + digits_peers.train_torch(conv_init, data32, epochs, BATCH, LEARNING_RATE))
     print(f"\n== conv net, {epochs} epochs, batch {BATCH}, Adam: seconds per epoch (same initial weights)")
-    print(f"{'implementation':<32}{'s/epoch':>10}{'vs minpy':>10}{'test acc':>10}")
+    print(f"{'implementation':<32}{'s/epoch':>10}{'x minpy':>10}{'test acc':>10}")
     for name, seconds, accuracy in rows:
         print(f"{name:<32}{seconds:>10.3f}{seconds / conv_seconds:>9.2f}x{accuracy:>10.4f}")
     print(f"MLP: test accuracy {mlp_acc:.4f}, {mlp_seconds:.3f} s/epoch")

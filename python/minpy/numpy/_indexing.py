@@ -21,7 +21,16 @@ def _to_out(r, out):
     return out
 
 
+def _check_index_array(indices):
+    # NumPy casts an index array to intp with 'same_kind' (floats raise); lists convert per element.
+    dt = getattr(indices, "dtype", None)
+    if dt is not None and not isinstance(indices, (list, tuple)) and dt.kind in "fc":
+        raise TypeError(f"Cannot cast array data from dtype('{dt}') to dtype('int64') according to the rule "
+                        "'same_kind'")
+
+
 def take(a, indices, axis=None, out=None, mode="raise"):
+    _check_index_array(indices)
     return _to_out(_core.take(_arr(a), _arr(indices), axis, mode), out)
 
 

@@ -62,7 +62,13 @@ void init_indexing(nb::module_& m) {
     if (!is_ndarray(a)) throw TypeError(msg("put", "argument 1 must be numpy.ndarray, not " +
                                                 std::string(Py_TYPE(a.ptr())->tp_name)));
     Array arr = as_array(a);
-    put(arr, to_array(indices), setitem_value(values, arr.dtype()), clip_mode_from_name(mode, "put"));
+    Array idx = to_array(indices);
+    // Python scalar values convert as np.asarray(v, a.dtype) does (OverflowError, NaN, complex),
+    // after the empty-array check.
+    Array v = arr.size() > 0 && is_python_scalar(values)
+                  ? to_array(numpy().attr("asarray")(values, np_dtype(arr.dtype())))
+                  : setitem_value(values, arr.dtype());
+    put(arr, idx, v, clip_mode_from_name(mode, "put"));
   });
   m.def("nonzero", [](nb::handle a) {
     nb::list l;

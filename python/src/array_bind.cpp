@@ -380,7 +380,10 @@ void init_array(nb::module_& m) {
            [](nb::handle s, nb::args axes) {
              if (axes.size() == 0 || (axes.size() == 1 && axes[0].is_none())) return transpose(as_array(s));
              std::vector<int64_t> ax = axes.size() == 1 ? to_int_vector(axes[0]) : shape_from_args(axes);
-             return transpose(as_array(s), ax);
+             Array a = as_array(s);
+             if (static_cast<int64_t>(ax.size()) != a.ndim())  // transpose(()) on an n-d array too
+               throw ValueError(msg("transpose", "axes don't match array."));
+             return transpose(a, ax);
            })
       .def("swapaxes", [](nb::handle s, nb::handle a, nb::handle b) {
         return swapaxes(as_array(s), py_axis(a), py_axis(b));

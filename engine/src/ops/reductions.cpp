@@ -380,11 +380,11 @@ Array arg_op(bool is_max, const Array& a_in, std::optional<int64_t> axis, bool k
   if (out.defined()) {
     require_cpu(out, op);
     // NumPy takes any out= dtype that casts safely to intp (and casts the indices into it).
+    if (out.shape() != rshape || !out.writeable())
+      throw ValueError(msg(op, std::string("output array does not match result of np.") + op + "."));
     if (!can_cast(out.dtype(), DType::Int64, Casting::Safe))
       throw TypeError(msg(op, std::string("Cannot cast scalar from dtype('") + dtype_name(out.dtype()) +
                                   "') to dtype('int64') according to the rule 'safe'."));
-    if (out.shape() != rshape || !out.writeable())
-      throw ValueError(msg(op, std::string("output array does not match result of np.") + op + "."));
     if (out.dtype() != DType::Int64) {
       Array r = arg_op(is_max, a_in, axis, keepdims, Array());
       assign(out, r, Casting::Unsafe, op);

@@ -418,7 +418,8 @@ def _short(x):
 # returns "known" for them; tools/fuzz.py counts them apart; every other mismatch fails.
 _UFUNCS = (r"(add|subtract|multiply|divide|true_divide|floor_divide|power|float_power|fmod|remainder|"
            r"maximum|minimum|fmax|fmin|heaviside|copysign|nextafter|arctan2|hypot|logaddexp2?|ldexp|"
-           r"bitwise_(and|or|xor)|left_shift|right_shift|logical_(and|or|xor)|matmul|op\.i\w+)")
+           r"bitwise_(and|or|xor)|left_shift|right_shift|logical_(and|or|xor)|matmul|divmod|"
+           r"(greater|less)(_equal)?|(not_)?equal|op\.i\w+)")
 _REDUCTIONS = r"(a\.)?(sum|prod|max|min|amax|amin|nansum|nanmax|nanmin|cumsum|cumprod|mean|nanmean)"
 KNOWN = [
     # Indexing with two errors at once (a bad index and a bad value): both raise, minpy reports the
@@ -449,15 +450,17 @@ KNOWN = [
     # A Python int beyond int64 where NumPy converts it to a C long: NumPy OverflowError.
     (r"logical_(and|or|xor)|full|full_like|pad", r"^NumPy raised OverflowError\((Python int too large to convert to C long|"
      r"Python integer -?\d+ out of bounds for \w+)\) but minpy returned"),
-    (r"logical_(and|or|xor)|bitwise_(and|or|xor)",
-     r"^NumPy returned .*; minpy raised TypeError\(\[\w+\] Cannot cast ufunc '\w+' input \d", "casting"),
+    (r"logical_(and|or|xor)|bitwise_(and|or|xor)|(greater|less)(_equal)?|(not_)?equal",
+     r"^NumPy (returned .*|raised ValueError\(operands could not be broadcast.*); minpy raised TypeError\(\[\w+\] "
+     r"Cannot cast ufunc '\w+' input \d", "casting"),
     # Ufuncs on Python ints beyond uint64 (NumPy: object arrays and their loops).
     (r"\w+", r"^NumPy raised (TypeError\(loop of ufunc does not support argument|UFuncTypeError\(Cannot cast ufunc "
               r"'\w+' input from dtype\('O'\)|TypeError\(ufunc '\w+' not supported for the input types).* but minpy returned"),
     (r"conjugate|ceil|floor|trunc|rint|positive|negative|absolute", r"^result: float != int"),
+    (r"invert", r"^NumPy returned -?\d+; minpy raised TypeError\(\[invert\] ufunc 'invert' did not contain a loop"),
     # Two argument errors at once (a bad axis/kind/mode type and a bad shape or axis value): NumPy
     # and minpy check the arguments in another order.
-    (r"(a\.)?(stack|moveaxis|sort|argsort|take|var|std|mean|nanmax|nanmin|take_along_axis|compress|swapaxes|diagonal|array_split)",
+    (r"(a\.)?(stack|moveaxis|sort|argsort|take|var|std|mean|nanmean|roll|nanmax|nanmin|take_along_axis|compress|swapaxes|diagonal|array_split)",
      r"^NumPy raised \w+\(.*\); minpy raised (TypeError|ValueError|OverflowError)\(('\w+' object cannot be interpreted as "
      r"an integer|\[axis\] (an integer is required for the axis|Python int too large)|sort kind must be one of|"
      r"\[take\] clipmode must be one of|_stack\(\): incompatible function arguments)"),
@@ -485,6 +488,10 @@ KNOWN = [
     (_REDUCTIONS, r"^result: values differ", "out"),
     (_REDUCTIONS, r"^result: values differ", "dtype"),
     (r"(a\.)?(var|std)", r"^result: values differ", "dtype"),
+    (r"(a\.)?(var|std)", r"^result: values differ", "out"),
+    (r"cbrt", r"^result: values differ", "dtype"),
+    # dot of a 0-d operand into an out= of the wrong shape: NumPy raises, minpy broadcasts into it.
+    (r"dot", r"^NumPy raised ValueError\(output array has wrong dimensions\) but minpy returned"),
     # reshape(None) (NumPy: the same shape) and order='K' (NumPy accepts it for some inputs).
     (r"(a\.)?reshape", r"minpy raised (TypeError\('NoneType' object cannot be interpreted|ValueError\(\[reshape\] "
                        r"order 'K')"),

@@ -441,7 +441,7 @@ KNOWN = [
               r"to convert to C long)\); minpy raised (TypeError\(\[\w+\] Cannot cast ufunc|ValueError\(\[\w+\] "
               r"non-broadcastable output)"),
     # casting='equiv'/'no' with a Python int operand: NumPy refuses the int (TypeError).
-    (_UFUNCS, r"^NumPy raised TypeError\(cannot cast Python int to \w+ under the casting rule '(equiv|no)'\)", "casting"),
+    (_UFUNCS, r"^NumPy raised TypeError\(cannot cast Python (int|float) to \w+ under the casting rule '(equiv|no)'\)", "casting"),
     # logical_*/bitwise_* with casting=: NumPy picks a loop the inputs cast to; minpy refuses.
     # ... and with dtype= and a Python int operand (minpy takes the int as int64 there).
     (r"logical_(and|or|xor)|bitwise_(and|or|xor)|fmod|greater|less|equal|not_equal|greater_equal|less_equal",
@@ -490,11 +490,17 @@ KNOWN = [
     (r"(a\.)?(var|std)", r"^result: values differ", "dtype"),
     (r"(a\.)?(var|std)", r"^result: values differ", "out"),
     (r"cbrt", r"^result: values differ", "dtype"),
+    # arctan2 into a wider out=: NumPy computes in the loop dtype (float32) and casts, minpy may
+    # compute in out's dtype.
+    (r"arctan2", r"^result: values differ", "out"),
     # dot of a 0-d operand into an out= of the wrong shape: NumPy raises, minpy broadcasts into it.
     (r"dot", r"^NumPy raised ValueError\(output array has wrong dimensions\) but minpy returned"),
     # reshape(None) (NumPy: the same shape) and order='K' (NumPy accepts it for some inputs).
     (r"(a\.)?reshape", r"minpy raised (TypeError\('NoneType' object cannot be interpreted|ValueError\(\[reshape\] "
                        r"order 'K')"),
+    # repeat with a repeats list longer than the axis (NumPy: broadcast error) or inhomogeneous.
+    (r"(a\.)?repeat", r"^NumPy raised ValueError\((operands could not be broadcast together with shape|setting an array "
+                      r"element with a sequence)"),
     # repeat with a negative count on an empty array: NumPy returns the empty result.
     (r"(a\.)?repeat", r"^NumPy returned .*; minpy raised ValueError\(\[repeat\] negative dimensions"),
     # arange with an infinite step: NumPy gives one element.

@@ -6,6 +6,7 @@
 
 #include <cstring>
 
+#include "axis_arg.h"
 #include "convert.h"
 #include "gil.h"
 #include "minpy/autograd.h"
@@ -379,14 +380,26 @@ void init_array(nb::module_& m) {
            [](nb::handle s, nb::args axes) {
              if (axes.size() == 0 || (axes.size() == 1 && axes[0].is_none())) return transpose(as_array(s));
              std::vector<int64_t> ax = axes.size() == 1 ? to_int_vector(axes[0]) : shape_from_args(axes);
-             return transpose(as_array(s), ax);
+             Array a = as_array(s);
+             if (static_cast<int64_t>(ax.size()) != a.ndim())  // transpose(()) on an n-d array too
+               throw ValueError(msg("transpose", "axes don't match array."));
+             return transpose(a, ax);
            })
-      .def("swapaxes", [](nb::handle s, int64_t a, int64_t b) { return swapaxes(as_array(s), a, b); })
+      .def("swapaxes", [](nb::handle s, nb::handle a, nb::handle b) {
+        return swapaxes(as_array(s), py_axis(a), py_axis(b));
+      })
       .def("squeeze",
            [](nb::handle s, nb::handle axis) {
              if (axis.is_none()) return squeeze(as_array(s));
              if (PyList_Check(axis.ptr()))
                throw TypeError(msg("squeeze", "'list' object cannot be interpreted as an integer."));
+             if (!PySequence_Check(axis.ptr())) {
+               // One int axis: 0 or -1 on a 0-d array is allowed (PyArray_ConvertMultiAxis).
+               int64_t ax = c_axis(axis);
+               Array x = as_array(s);
+               if (x.ndim() == 0 && (ax == 0 || ax == -1)) return squeeze(x);
+               return squeeze(x, {ax}, false);
+             }
              return squeeze(as_array(s), to_int_vector(axis), false);
            },
            nb::arg("axis") = nb::none())
@@ -400,7 +413,9 @@ void init_array(nb::module_& m) {
            },
            nb::arg("order") = "C")
       .def("diagonal",
-           [](nb::handle s, int64_t offset, int64_t a1, int64_t a2) { return diagonal(as_array(s), offset, a1, a2); },
+           [](nb::handle s, int64_t offset, nb::handle a1, nb::handle a2) {
+             return diagonal(as_array(s), offset, py_axis(a1), py_axis(a2));
+           },
            nb::arg("offset") = 0, nb::arg("axis1") = 0, nb::arg("axis2") = 1)
       .def("fill",
            [](nb::handle s, nb::handle v) {

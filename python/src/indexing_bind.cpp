@@ -2,6 +2,7 @@
 #include <nanobind/stl/optional.h>
 #include <nanobind/stl/string.h>
 
+#include "axis_arg.h"
 #include "convert.h"
 #include "gil.h"
 #include "index_parse.h"
@@ -10,11 +11,6 @@
 
 namespace minpy::py {
 namespace {
-
-std::optional<int64_t> opt_axis(nb::handle axis) {
-  if (axis.is_none()) return std::nullopt;
-  return nb::cast<int64_t>(nb::int_(axis));
-}
 
 Operand operand(nb::handle h) {
   Operand o;
@@ -52,20 +48,27 @@ void init_indexing(nb::module_& m) {
 
   m.def("take", [](nb::handle a, nb::handle indices, nb::handle axis, const std::string& mode) {
     Array x = to_array(a), i = to_array(indices);
-    std::optional<int64_t> ax = opt_axis(axis);
+    std::optional<int64_t> ax = opt_c_axis(axis);
+    if (x.ndim() == 0 && ax && (*ax == 0 || *ax == -1)) x = reshape(x, {1});  // NumPy: a 0-d array as 1-d
     ClipMode cm = clip_mode_from_name(mode, "take");
     return nogil_if_large(max_elements({&x, &i}), [&] { return take(x, i, ax, cm); });
   }, nb::arg("a"), nb::arg("indices"), nb::arg("axis").none(), nb::arg("mode"));
   m.def("take_along_axis", [](nb::handle a, nb::handle indices, nb::handle axis) {
     Array x = to_array(a), i = to_array(indices);
-    std::optional<int64_t> ax = opt_axis(axis);
+    std::optional<int64_t> ax = opt_py_axis(axis);
     return nogil_if_large(max_elements({&x, &i}), [&] { return take_along_axis(x, i, ax); });
   }, nb::arg("a"), nb::arg("indices"), nb::arg("axis").none());
   m.def("put", [](nb::handle a, nb::handle indices, nb::handle values, const std::string& mode) {
     if (!is_ndarray(a)) throw TypeError(msg("put", "argument 1 must be numpy.ndarray, not " +
                                                 std::string(Py_TYPE(a.ptr())->tp_name)));
     Array arr = as_array(a);
-    put(arr, to_array(indices), setitem_value(values, arr.dtype()), clip_mode_from_name(mode, "put"));
+    Array idx = to_array(indices);
+    // Python scalar values convert as np.asarray(v, a.dtype) does (OverflowError, NaN, complex),
+    // after the empty-array check.
+    Array v = arr.size() > 0 && is_python_scalar(values)
+                  ? to_array(numpy().attr("asarray")(values, np_dtype(arr.dtype())))
+                  : setitem_value(values, arr.dtype());
+    put(arr, idx, v, clip_mode_from_name(mode, "put"));
   });
   m.def("nonzero", [](nb::handle a) {
     nb::list l;
@@ -81,7 +84,8 @@ void init_indexing(nb::module_& m) {
   });
   m.def("compress", [](nb::handle c, nb::handle a, nb::handle axis) {
     Array cond = to_array(c), x = to_array(a);
-    std::optional<int64_t> ax = opt_axis(axis);
+    std::optional<int64_t> ax = opt_c_axis(axis);
+    if (x.ndim() == 0 && ax && (*ax == 0 || *ax == -1)) x = reshape(x, {1});  // as take
     return nogil_if_large(max_elements({&cond, &x}), [&] { return compress(cond, x, ax); });
   }, nb::arg("condition"), nb::arg("a"), nb::arg("axis").none());
   m.def("extract", [](nb::handle c, nb::handle a) {

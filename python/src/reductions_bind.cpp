@@ -111,11 +111,14 @@ nb::object reduce_call(const char* name, ReduceFn fn, bool has_dtype, nb::handle
     if (where.ptr() != Py_True) kw["where"] = where;
     return fallback(name, a, kw);
   }
-  bool mean_like = std::string_view(name).find("mean") != std::string_view::npos;
+  Array x = to_array(a);
+  // mean normalizes axes in Python; so does nanmean of an integer array (it calls mean), while
+  // nanmean of an inexact one runs ufunc reductions (C-level axis, 0 or -1 allowed on 0-d).
+  std::string_view nm(name);
+  bool mean_like = nm == "mean" || (nm == "nanmean" && !is_inexact(x.dtype()));
   o.axis = to_axes(axis, mean_like);
   o.keepdims = truthy(keepdims);
   if (has_dtype) o.dtype = to_opt_dtype(dtype);
-  Array x = to_array(a);
   if (!mean_like && zero_d_axis(x, axis)) o.axis = Axes::none();
   return nb::cast(nogil_if_large(x.size(), [&] { return fn(x, o); }));
 }
@@ -145,6 +148,9 @@ nb::object var_call(const char* name, bool is_std, nb::handle a, nb::handle axis
   o.axis = to_axes(axis, true);
   o.keepdims = truthy(keepdims);
   o.dtype = to_opt_dtype(dtype);
+  if (o.dtype && !is_inexact(*o.dtype))  // NumPy's integer-dtype arithmetic, step by step
+    return py_module().attr("_var_exact_dtype")(a, axis, dtype, out, correction.is_none() ? ddof : correction,
+                                                keepdims, is_std);
   Array x = to_array(a);
   return nb::cast(nogil_if_large(x.size(), [&] { return is_std ? stddev(x, o, d) : var(x, o, d); }));
 }

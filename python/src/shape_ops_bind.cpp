@@ -4,6 +4,7 @@
 #include <nanobind/stl/string.h>
 #include <nanobind/stl/vector.h>
 
+#include "axis_arg.h"
 #include "convert.h"
 #include "gil.h"
 #include "minpy/errors.h"
@@ -55,9 +56,15 @@ std::vector<int64_t> to_indices(nb::handle h) {
   return v;
 }
 
-std::optional<int64_t> opt_axis(nb::handle h) {
-  if (h.is_none()) return std::nullopt;
-  return to_index(h);
+// flip/roll axes: an int or a sequence of ints, normalized in Python by NumPy (py_axis).
+std::vector<int64_t> to_axes(nb::handle h) {
+  std::vector<int64_t> v = to_indices(h);
+  if (PyList_Check(h.ptr()) || PyTuple_Check(h.ptr())) {
+    for (nb::handle x : h) py_axis(x);
+  } else if (!is_ndarray(h) && !has_len(h)) {
+    py_axis(h);
+  }
+  return v;
 }
 
 std::vector<Array> to_arrays(nb::handle seq) {
@@ -94,13 +101,13 @@ nb::list to_list(const std::vector<Array>& v) {
 void init_shape_ops(nb::module_& m) {
   m.def("_concatenate", [](nb::handle arrays, nb::handle axis, nb::handle out, nb::handle dtype, const std::string& casting) {
     std::vector<Array> v = to_arrays(arrays);
-    std::optional<int64_t> ax = opt_axis(axis);
+    std::optional<int64_t> ax = opt_c_axis(axis);
     JoinOptions o = join_options(out, dtype, casting);
     return nogil_if_large(total_elements(v), [&] { return concatenate(v, ax, o); });
   }, nb::arg(), nb::arg().none(), nb::arg().none(), nb::arg().none(), nb::arg());
   m.def("_stack", [](nb::handle arrays, nb::handle axis, nb::handle out, nb::handle dtype, const std::string& casting) {
     std::vector<Array> v = to_arrays(arrays);
-    int64_t ax = to_index(axis);
+    int64_t ax = py_axis(axis);
     JoinOptions o = join_options(out, dtype, casting);
     return nogil_if_large(total_elements(v), [&] { return stack(v, ax, o); });
   }, nb::arg(), nb::arg(), nb::arg().none(), nb::arg().none(), nb::arg());
@@ -127,15 +134,15 @@ void init_shape_ops(nb::module_& m) {
     Array c = ascontiguousarray(astype(reshape(r, {-1}), DType::Int64, Casting::Unsafe, false));
     std::vector<int64_t> reps(c.data_as<int64_t>(), c.data_as<int64_t>() + c.size());
     if (reps.empty()) reps.push_back(0);  // broadcasts like a length-0 operand: only valid for n == 0
-    return repeat(to_array(a), reps, opt_axis(axis));
+    return repeat(to_array(a), reps, opt_c_axis(axis));
   }, nb::arg(), nb::arg(), nb::arg().none());
   m.def("_flip", [](nb::handle a, nb::handle axis) {
     if (axis.is_none()) return flip(to_array(a), std::nullopt);
-    return flip(to_array(a), to_indices(axis));
+    return flip(to_array(a), to_axes(axis));
   }, nb::arg(), nb::arg().none());
   m.def("_roll", [](nb::handle a, nb::handle shift, nb::handle axis) {
     if (axis.is_none()) return roll(to_array(a), to_indices(shift), std::nullopt);
-    return roll(to_array(a), to_indices(shift), to_indices(axis));
+    return roll(to_array(a), to_indices(shift), to_axes(axis));
   }, nb::arg(), nb::arg(), nb::arg().none());
   m.def("_pad_constant", [](nb::handle a, nb::handle widths, nb::handle values) {
     Array arr = to_array(a);
@@ -159,18 +166,18 @@ void init_shape_ops(nb::module_& m) {
   });
   m.def("_sort", [](nb::handle a, nb::handle axis, bool stable) {
     Array x = to_array(a);
-    std::optional<int64_t> ax = opt_axis(axis);
+    std::optional<int64_t> ax = opt_py_axis(axis);
     return nogil_if_large(x.size(), [&] { return sort(x, ax, stable ? SortKind::Stable : SortKind::Quick); });
   }, nb::arg(), nb::arg().none(), nb::arg());
   m.def("_sort_inplace", [](nb::handle a, nb::handle axis, bool stable) {
     Array x = as_array(a);
-    int64_t ax = to_index(axis);
+    int64_t ax = py_axis(axis);
     ReleaseGilIfLarge nogil(x.size());
     sort_inplace(x, ax, stable ? SortKind::Stable : SortKind::Quick);
   });
   m.def("_argsort", [](nb::handle a, nb::handle axis) {
     Array x = to_array(a);
-    std::optional<int64_t> ax = opt_axis(axis);
+    std::optional<int64_t> ax = opt_c_axis(axis);
     return nogil_if_large(x.size(), [&] { return argsort(x, ax, SortKind::Stable); });
   }, nb::arg(), nb::arg().none());
   m.def("_searchsorted", [](nb::handle a, nb::handle v, bool right, nb::handle sorter) {

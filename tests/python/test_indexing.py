@@ -1,4 +1,5 @@
 """Advanced indexing, setitem, ufunc.at and selection functions, differential against NumPy."""
+import warnings
 import numpy
 import pytest
 from hypothesis import given, settings, strategies as st
@@ -525,3 +526,56 @@ def test_advanced_indices_separated_by_an_empty_ellipsis(key):
         m[key] = 7
         n[key] = 7
         assert_same(m, n)
+
+
+# ---- fuzzer findings (tools/fuzz.py --strict) ------------------------------------------------------
+
+@pytest.mark.parametrize("axis", [0, -1, 1, True, 1.0, "0", 2**31, 2**63])
+def test_take_compress_axis(axis):
+    """0-d arrays are 1-d for take/compress with axis 0/-1; bad axis types/values as NumPy."""
+    for x in (numpy.array(5.0), numpy.arange(6.0).reshape(2, 3)):
+        for name, want_fn, got_fn in [
+                ("take", lambda: numpy.take(x, [0, 0], axis=axis), lambda: mnp.take(mnp.asarray(x), [0, 0], axis=axis)),
+                ("compress", lambda: numpy.compress([True], x, axis=axis),
+                 lambda: mnp.compress([True], mnp.asarray(x), axis=axis))]:
+            try:
+                want = want_fn()
+            except Exception:
+                raises_like(got_fn, want_fn)
+                continue
+            assert_same(got_fn(), want)
+
+
+@pytest.mark.parametrize("indices", [[0.0, 1.5], numpy.array([0.0]), numpy.array([], "float64"),
+                                     numpy.array([1], "uint64"), numpy.array([1 + 0j]), [True]])
+def test_take_index_cast(indices):
+    """Index arrays cast to intp with 'same_kind' (float arrays raise); lists convert per element."""
+    x = numpy.arange(3.0)
+    mi = mnp.asarray(indices) if isinstance(indices, numpy.ndarray) else indices
+    try:
+        want = numpy.take(x, indices)
+    except TypeError:
+        raises_like(lambda: mnp.take(mnp.asarray(x), mi), lambda: numpy.take(x, indices))
+        return
+    assert_same(mnp.take(mnp.asarray(x), mi), want)
+
+
+@pytest.mark.parametrize("dtype,ind,value", [
+    ("int64", numpy.array([1], "uint64"), 5), ("int64", numpy.array([], "float64"), 5), ("int64", [1.0], 5),
+    ("uint8", [0], -196), ("uint8", [0], 300), ("int64", [0], float("nan")), ("int64", [0], 1 + 2j),
+    ("float64", [0], 1 + 2j), ("int8", [0], 2**70), ("int8", [0], numpy.int64(300)), ("int8", [0], 2.5),
+    ("uint8", numpy.array([5], "uint64"), 1)])
+def test_put_casts(dtype, ind, value):
+    """put: index arrays cast with 'safe'; Python scalar values convert like np.asarray(v, a.dtype)."""
+    for shape in [(3,), (0,)]:
+        want_a, got_a = numpy.zeros(shape, dtype), mnp.zeros(shape, dtype)
+        mind = mnp.asarray(ind) if isinstance(ind, numpy.ndarray) else ind
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                numpy.put(want_a, ind, value)
+        except Exception:
+            raises_like(lambda: mnp.put(got_a, mind, value), lambda: numpy.put(numpy.zeros(shape, dtype), ind, value))
+            continue
+        mnp.put(got_a, mind, value)
+        assert_same(got_a, want_a)

@@ -406,3 +406,81 @@ def test_zero_d_plain_axis(name, axis):
             raises_like(lambda: getattr(mnp, name)(mnp.array(v), axis=axis), lambda: getattr(numpy, name)(v, axis=axis))
             continue
         assert_same(getattr(mnp, name)(mnp.array(v), axis=axis), want)
+
+
+# ---- fuzzer findings (tools/fuzz.py --strict) ------------------------------------------------------
+
+@pytest.mark.parametrize("fn", ["var", "std"])
+@pytest.mark.parametrize("in_dtype", ["int16", "uint32", "float64", "bool", "complex64"])
+@pytest.mark.parametrize("dtype", ["int32", "uint8", "uint64", "bool"])
+@pytest.mark.parametrize("axis,keepdims", [(None, False), (None, True), (0, False), ((0, 1), False)])
+@pytest.mark.parametrize("ddof", [0, 1, 1.5])
+def test_var_std_exact_dtype(fn, in_dtype, dtype, axis, keepdims, ddof):
+    """An integer/bool dtype=: NumPy's mean and sum of squares in that dtype, divided and cast back
+    unsafely; a scalar std through the dtype's scalar type, an array std raises (sqrt into int)."""
+    x = (numpy.arange(12).reshape(3, 4) * 7 % 5 - 1).astype(in_dtype)
+    def run(lib, a):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return getattr(lib, fn)(a, axis=axis, dtype=dtype, keepdims=keepdims, ddof=ddof)
+    try:
+        want = run(numpy, x)
+    except TypeError:
+        with pytest.raises(TypeError):
+            run(mnp, mnp.asarray(x))
+        return
+    assert_same(run(mnp, mnp.asarray(x)), want)
+
+
+def test_var_exact_dtype_out():
+    x = numpy.array([1.5, 4.0, 7.25])
+    want_out, got_out = numpy.zeros((), "uint64"), mnp.zeros((), "uint64")
+    want = numpy.var(x, dtype="uint64", out=want_out)
+    got = mnp.var(mnp.asarray(x), dtype="uint64", out=got_out)
+    assert got is got_out
+    assert_same(got, want)
+
+
+@pytest.mark.parametrize("shape,axis", [((5, 0, 0, 2), 2), ((1, 0, 0), 2), ((0, 0), 1), ((0, 3), (0, 1)), ((0, 3), 1)])
+def test_max_empty_reduced_axis(shape, axis):
+    """NumPy raises on an empty reduced axis even when the result is empty too."""
+    x = numpy.zeros(shape, "uint16")
+    for fn in ("max", "min", "nanmax"):
+        try:
+            want = getattr(numpy, fn)(x, axis=axis)
+        except ValueError:
+            raises_like(lambda: getattr(mnp, fn)(mnp.asarray(x), axis=axis), lambda: getattr(numpy, fn)(x, axis=axis))
+            continue
+        assert_same(getattr(mnp, fn)(mnp.asarray(x), axis=axis), want)
+
+
+@pytest.mark.parametrize("out_dtype", ["uint8", "int32", "bool", "uint32", "int64", "float64", "uint64", "complex64"])
+@pytest.mark.parametrize("fn", ["argmax", "argmin"])
+def test_argmax_out_dtype(fn, out_dtype):
+    """Any out= dtype that casts safely to intp takes the indices (cast); others raise TypeError."""
+    x = numpy.array([3.0, 9.0, -1.0, 9.0])
+    wo, go = numpy.zeros((), out_dtype), mnp.zeros((), out_dtype)
+    if not numpy.can_cast(out_dtype, numpy.intp):
+        raises_like(lambda: getattr(mnp, fn)(mnp.asarray(x), out=go), lambda: getattr(numpy, fn)(x, out=wo))
+        return
+    want = getattr(numpy, fn)(x, out=wo)
+    got = getattr(mnp, fn)(mnp.asarray(x), out=go)
+    assert got is go
+    assert_same(got, want)
+    # the shape is checked before the dtype, as NumPy does
+    raises_like(lambda: getattr(mnp, fn)(mnp.asarray(x), out=mnp.zeros(2, "uint64")),
+                lambda: getattr(numpy, fn)(x, out=numpy.zeros(2, "uint64")))
+
+
+@pytest.mark.parametrize("dtype", ["float64", "int64"])
+def test_nanmean_axis_forms(dtype):
+    """nanmean of an inexact array parses the axis like a ufunc reduction (0 on 0-d, ValueError
+    beyond a C int); of an integer array like mean (AxisError, OverflowError)."""
+    z = numpy.array(5, dtype)
+    for ax in (0, -1, 2**31):
+        try:
+            want = numpy.nanmean(z, axis=ax)
+        except Exception:
+            raises_like(lambda: mnp.nanmean(mnp.asarray(z), axis=ax), lambda: numpy.nanmean(z, axis=ax))
+            continue
+        assert_same(mnp.nanmean(mnp.asarray(z), axis=ax), want)

@@ -706,3 +706,74 @@ def test_numpy_functions_dispatch_to_native_ops():
         assert mnp.op_stat()["pad"][1] == 1  # the non-constant mode went to NumPy
     finally:
         mnp.record_op_stat(False)
+
+
+# ---- fuzzer findings (tools/fuzz.py --strict) ------------------------------------------------------
+
+_AXIS_VALUES = [True, numpy.True_, 1.0, "0", 2**31, -2**31 - 1, -2**63, 2**63, 5, numpy.int64(1)]
+
+
+def _axis_calls(lib):
+    a = lib.zeros((2, 3))
+    return {
+        # C-level axis (PyArray_AxisConverter): bools TypeError, beyond a C int ValueError
+        "concatenate": lambda ax: lib.concatenate([a, a], axis=ax),
+        "repeat": lambda ax: lib.repeat(a, 1, axis=ax),
+        "argsort": lambda ax: lib.argsort(a, axis=ax),
+        "a.repeat": lambda ax: a.repeat(1, axis=ax),
+        "squeeze": lambda ax: lib.squeeze(lib.zeros((1, 3)), ax),
+        # Python-level axis (normalize_axis_index): bools are ints, beyond a C int OverflowError
+        "stack": lambda ax: lib.stack([a, a], axis=ax),
+        "sort": lambda ax: lib.sort(a, axis=ax),
+        "a.sort": lambda ax: a.copy().sort(axis=ax),
+        "flip": lambda ax: lib.flip(a, axis=ax),
+        "roll": lambda ax: lib.roll(a, 1, axis=ax),
+        "diff": lambda ax: lib.diff(a, axis=ax),
+        "swapaxes": lambda ax: lib.swapaxes(a, 0, ax),
+        "diagonal": lambda ax: lib.diagonal(a, 0, 0, ax),
+    }
+
+
+@pytest.mark.parametrize("name", sorted(_axis_calls(numpy)))
+@pytest.mark.parametrize("ax", _AXIS_VALUES, ids=repr)
+def test_axis_argument_classes(name, ax):
+    want_fn, got_fn = _axis_calls(numpy)[name], _axis_calls(mnp)[name]
+    try:
+        want = want_fn(ax)
+    except Exception:
+        raises_like(lambda: got_fn(ax), lambda: want_fn(ax))
+        return
+    assert_same(got_fn(ax), want)
+
+
+def test_stack_promotes_all_inputs_at_once():
+    """Pairwise promotion is not associative: uint16, int16, float16 is float32 (not float64)."""
+    xs = [numpy.ones((), "uint16"), numpy.ones((), "int16"), numpy.ones((), "float16")]
+    assert_same(mnp.stack([mnp.asarray(x) for x in xs]), numpy.stack(xs))
+    xs1 = [x.reshape(1) for x in xs]
+    assert_same(mnp.concatenate([mnp.asarray(x) for x in xs1]), numpy.concatenate(xs1))
+
+
+@pytest.mark.parametrize("shape", [(), (3,), (0,), (2, 3)])
+def test_transpose_wrong_axes_count(shape):
+    x = numpy.zeros(shape)
+    for axes in [(), (0,), (1, 0)]:
+        try:
+            want = numpy.transpose(x, axes)
+        except ValueError:
+            raises_like(lambda: mnp.transpose(mnp.asarray(x), axes), lambda: numpy.transpose(x, axes))
+            raises_like(lambda: mnp.asarray(x).transpose(axes), lambda: x.transpose(axes))
+            continue
+        assert_same(mnp.transpose(mnp.asarray(x), axes), want)
+
+
+@pytest.mark.parametrize("axis", [0, -1, 1, (0,)])
+def test_squeeze_0d_axis(axis):
+    """A single int axis 0 or -1 on a 0-d array is accepted (a tuple is not)."""
+    z = numpy.array(5.0)
+    try:
+        want = numpy.squeeze(z, axis)
+    except Exception:
+        raises_like(lambda: mnp.squeeze(mnp.asarray(z), axis), lambda: numpy.squeeze(z, axis))
+        return
+    assert_same(mnp.squeeze(mnp.asarray(z), axis), want)

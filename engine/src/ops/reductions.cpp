@@ -129,7 +129,8 @@ Array reduce_core(RedOp rop, bool has_identity, const char* ufname, const Array&
     throw TypeError(msg(op, std::string("ufunc '") + ufname + "' not supported for the input types, and the inputs "
                                 "could not be safely coerced to any supported types according to the casting rule ''safe''."));
   int64_t out_size = shape_size(p.rshape);
-  if (!has_identity && p.count == 0 && out_size != 0)
+  // NumPy raises whenever a reduced axis is empty, even when the result is empty too.
+  if (!has_identity && p.count == 0)
     throw ValueError(msg(op, std::string("zero-size array to reduction operation ") + ufname +
                                  " which has no identity."));
   DType acc = cpu::reduce_acc_dtype(rop, t);
@@ -378,8 +379,17 @@ Array arg_op(bool is_max, const Array& a_in, std::optional<int64_t> axis, bool k
     throw ValueError(msg(op, std::string("attempt to get ") + op + " of an empty sequence."));
   if (out.defined()) {
     require_cpu(out, op);
-    if (out.shape() != rshape || out.dtype() != DType::Int64 || !out.writeable())
+    // NumPy takes any out= dtype that casts safely to intp (and casts the indices into it).
+    if (out.shape() != rshape || !out.writeable())
       throw ValueError(msg(op, std::string("output array does not match result of np.") + op + "."));
+    if (!can_cast(out.dtype(), DType::Int64, Casting::Safe))
+      throw TypeError(msg(op, std::string("Cannot cast scalar from dtype('") + dtype_name(out.dtype()) +
+                                  "') to dtype('int64') according to the rule 'safe'."));
+    if (out.dtype() != DType::Int64) {
+      Array r = arg_op(is_max, a_in, axis, keepdims, Array());
+      assign(out, r, Casting::Unsafe, op);
+      return out;
+    }
   }
   Array result = out.defined() ? out : Array::empty(rshape, DType::Int64);
   Shape ks = a.shape();

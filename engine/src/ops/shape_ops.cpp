@@ -10,6 +10,7 @@
 #include "minpy/indexing.h"
 #include "minpy/reductions.h"
 #include "minpy/ops.h"
+#include "minpy/ufunc.h"
 #include "op_stats.h"
 
 namespace minpy {
@@ -85,8 +86,10 @@ static Array concatenate_impl(const std::vector<Array>& arrays, std::optional<in
   if (opt.out.defined()) t = opt.out.dtype();
   else if (opt.dtype) t = *opt.dtype;
   else {
-    t = arrays[0].dtype();
-    for (const Array& x : arrays) t = promote_types(t, x.dtype());
+    // NumPy's result_type over all inputs at once: pairwise promotion is not associative
+    // (uint16, int16, float16 is float32, not float64).
+    std::vector<Operand> ops(arrays.begin(), arrays.end());
+    t = result_type(ops);
   }
   for (const Array& x : arrays)
     if (!can_cast(x.dtype(), t, opt.casting))

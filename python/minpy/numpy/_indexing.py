@@ -1,6 +1,8 @@
 """Indexing and selection functions (take, put, nonzero, where, ...) on minpy's engine."""
 import operator as _operator
 
+import numpy as _np
+
 from minpy import _core
 
 __all__ = ["take", "take_along_axis", "put", "nonzero", "argwhere", "flatnonzero", "where", "compress",
@@ -21,7 +23,16 @@ def _to_out(r, out):
     return out
 
 
+def _check_index_array(indices):
+    # NumPy casts an index array to intp with 'same_kind' (floats raise); lists convert per element.
+    dt = getattr(indices, "dtype", None)
+    if dt is not None and not isinstance(indices, (list, tuple)) and dt.kind in "fc":
+        raise TypeError(f"Cannot cast array data from dtype('{dt}') to dtype('int64') according to the rule "
+                        "'same_kind'")
+
+
 def take(a, indices, axis=None, out=None, mode="raise"):
+    _check_index_array(indices)
     return _to_out(_core.take(_arr(a), _arr(indices), axis, mode), out)
 
 
@@ -32,6 +43,10 @@ def take_along_axis(arr, indices, axis=-1):
 
 
 def put(a, ind, v, mode="raise"):
+    # NumPy converts an index array to intp with the 'safe' rule (lists element by element).
+    dt = getattr(ind, "dtype", None)
+    if isinstance(ind, (_ndarray, _np.ndarray)) and not _np.can_cast(dt, _np.intp, "safe"):
+        raise TypeError(f"Cannot cast array data from dtype('{dt}') to dtype('int64') according to the rule 'safe'")
     _core.put(a, _arr(ind), v, mode)
 
 

@@ -99,6 +99,38 @@ def std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=Tru
     return _core._red_std(a, axis, dtype, out, ddof, _opt(keepdims, False), where, _opt(mean), _opt(correction))
 
 
+def _var_exact_dtype(a, axis, dtype, out, ddof, keepdims, is_std):
+    """var/std with an integer or bool dtype=, as NumPy's _methods._var computes them: the mean and
+    the sum of squares in that dtype, each divided by the count and cast back unsafely; a scalar
+    result is finished with the dtype's scalar type (std: of sqrt), an array one with sqrt(out=)."""
+    from minpy import numpy as mnp
+    arr = _core.asarray(a) if not isinstance(a, _core.ndarray) else a
+    dt = _np.dtype(dtype)
+    axes = tuple(range(arr.ndim)) if axis is None else axis if isinstance(axis, tuple) else (axis,)
+    rcount = 1
+    for ax in axes:
+        rcount *= arr.shape[_np._core.multiarray.normalize_axis_index(ax, arr.ndim)]
+    arrmean = mnp.sum(arr, axis=axis, dtype=dt, keepdims=True)
+    arrmean = mnp.true_divide(arrmean, _np.intp(rcount), out=arrmean, casting="unsafe")
+    x = mnp.subtract(arr, arrmean)
+    if arr.dtype.kind in "iuf":
+        x = mnp.square(x, out=x)
+    elif x.dtype.kind == "c":
+        x = mnp.add(mnp.square(x.real), mnp.square(x.imag), out=x.real)
+    else:
+        x = mnp.multiply(x, mnp.conjugate(x), out=x).real
+    ret = mnp.sum(x, axis=axis, dtype=dt, out=out, keepdims=keepdims)
+    rcount = _np.maximum(_np.intp(rcount) - ddof, 0)
+    if out is not None or ret.ndim:
+        ret = mnp.true_divide(ret, rcount, out=ret, casting="unsafe")
+        return mnp.sqrt(ret, out=ret) if is_std else ret
+    r = _np.asarray(ret)[()]
+    r = r.dtype.type(r / rcount)
+    if is_std:
+        r = r.dtype.type(_np.sqrt(r))
+    return _core.asarray(r)
+
+
 def all(a, axis=None, out=None, keepdims=False, *, where=True):
     return _core._red_all(a, axis, out, _opt(keepdims, False), where)
 

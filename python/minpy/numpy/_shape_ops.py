@@ -25,6 +25,8 @@ ndarray = _core.ndarray
 
 def _normalize_axis(axis, ndim):
     axis = operator.index(axis)
+    if not -2**31 <= axis < 2**31:  # NumPy's normalize_axis_index takes a C int
+        raise OverflowError("Python int too large to convert to C int")
     if not -ndim <= axis < ndim:
         raise _np.exceptions.AxisError(axis, ndim)
     return axis % ndim if ndim else axis

@@ -15,6 +15,7 @@ void init_random(nb::module_& m);
 void init_reductions(nb::module_& m);
 void init_autograd(nb::module_& m);
 void init_shape_ops(nb::module_& m);
+void init_errstate(nb::module_& m);
 }  // namespace minpy::py
 
 using namespace minpy;
@@ -67,6 +68,7 @@ NB_MODULE(_core, m) {
   py::init_reductions(m);
   py::init_autograd(m);
   py::init_shape_ops(m);
+  py::init_errstate(m);
   m.def("num_threads", &num_threads);
   m.def("set_num_threads", &set_num_threads);
   m.def("config", [] {

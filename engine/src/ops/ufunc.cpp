@@ -13,6 +13,8 @@
 #include "autograd/internal.h"
 #include "backend/cpu/ufunc_kernels.h"
 #include "minpy/errors.h"
+#include "minpy/fp_errors.h"
+#include "backend/cpu/fp_status.h"
 #include "minpy/ops.h"
 #include "op_stats.h"
 
@@ -297,12 +299,45 @@ static bool is_int_power(const Ufunc& uf, const UfuncLoop* loop) {
   return uf.name == "power" && kind(loop->types[0]) == Kind::Int;
 }
 
+// NumPy's floating-point error reporting per ufunc: the name its messages use, and the flags it
+// never reports for that ufunc (its loops for comparisons, max/min, classification and rounding
+// clear the status flags that NaN operands raise in vector compare/min/max instructions).
+struct FpInfo {
+  const char* name;
+  int quiet;
+};
+static const FpInfo& fp_info(const Ufunc& uf) {
+  static const std::vector<FpInfo> table = [] {
+    static const char* silent[] = {"maximum", "minimum", "fmax", "fmin", "equal", "not_equal", "less",
+                                   "less_equal", "greater", "greater_equal", "isnan", "isinf", "isfinite",
+                                   "signbit", "sign", "clip", "floor", "ceil", "trunc", "rint", "copysign",
+                                   "heaviside", "logical_and", "logical_or", "logical_xor", "logical_not",
+                                   "absolute", "negative", "positive", "conjugate"};
+    std::vector<FpInfo> t(registry().ufuncs.size(), FpInfo{nullptr, 0});
+    for (const auto& [name, u] : registry().ufuncs) {
+      FpInfo info{u.name == "true_divide" ? "divide" : u.name.c_str(), 0};
+      for (const char* n : silent)
+        if (u.name == n) info.quiet = fperr::kDivide | fperr::kOverflow | fperr::kUnderflow | fperr::kInvalid;
+      t[u.id] = info;
+    }
+    return t;
+  }();
+  return table[uf.id];
+}
+
 static void run_loop(const Ufunc& uf, const UfuncLoop* loop, const Shape& shape, const Array* args) {
   bool check_power = is_int_power(uf, loop);
   if (check_power) cpu::g_kernel_error = cpu::kNone;
+  cpu::fpstatus::clear();
   cpu::nd_loop(shape, uf.nin + uf.nout, args, loop->cpu_loop, 1 << 14);
   if (check_power && cpu::g_kernel_error == cpu::kNegativeIntPower)
     throw ValueError(msg(uf.name.c_str(), "Integers to negative integer powers are not allowed."));
+  if (int flags = cpu::fpstatus::take()) [[unlikely]] {
+    const FpInfo& info = fp_info(uf);
+    // NumPy's complex comparisons do raise "invalid" for NaN parts (plain float compares).
+    int quiet = uf.is_comparison && is_complex(loop->types[0]) ? 0 : info.quiet;
+    fperr::report(flags & ~quiet, info.name);
+  }
 }
 
 // The common case without allocations beyond the result: array inputs of one shape whose dtypes

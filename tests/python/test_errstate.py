@@ -399,3 +399,25 @@ def test_autograd_gradients_do_not_warn():
     assert numpy.isinf(numpy.asarray(g)[0])
     _, exc, w = run(lambda: grad(lambda t: mnp.sum(mnp.log(t)))(z))
     assert [m for _, m in w] == ["divide by zero encountered in log"]
+
+
+PY_SCALAR_CASES = [
+    lambda xp: xp.array([1, 2], xp.float16) * 1e5,
+    lambda xp: xp.array([1, 2], xp.float32) + 1e300,
+    lambda xp: xp.array([1, 2], xp.complex64) + 1e300j,
+    lambda xp: xp.array([1, 2], xp.float32) + 1e-300,
+    lambda xp: xp.array([1, 2], xp.float64) + 1e300,
+]
+
+
+@pytest.mark.parametrize("i", range(len(PY_SCALAR_CASES)))
+def test_python_scalar_casts(i):
+    compare(lambda: PY_SCALAR_CASES[i](mnp), lambda: PY_SCALAR_CASES[i](numpy))
+
+
+def test_assignment_cast():
+    def f(xp):
+        a = xp.zeros(3, xp.float32)
+        a[1:] = xp.array([1e300, -1e300])
+        return a
+    compare(lambda: f(mnp), lambda: f(numpy))

@@ -247,6 +247,10 @@ Array Scalar::to_array(DType dtype, const char* op) const {
   if (kind == Kind::Int && is_integer(dtype) && !scalar_fits(*this, dtype))
     throw OverflowError(msg(op, "Python integer " + repr() + " out of bounds for " + dtype_name(dtype) + "."));
   Array a = Array::empty({}, dtype);
+  // A Python float too large for a float16/float32 loop: NumPy reports "overflow encountered in cast".
+  bool narrowing = (kind == Kind::Float || kind == Kind::Complex) &&
+                   (dtype == DType::Float16 || dtype == DType::Float32 || dtype == DType::Complex64);
+  if (narrowing) cpu::fpstatus::clear();
   visit_dtype(dtype, [&](auto v) {
     using T = decltype(v);
     T* p = a.data_as<T>();
@@ -261,6 +265,7 @@ Array Scalar::to_array(DType dtype, const char* op) const {
       case Kind::Complex: *p = scalar::convert<T>(c); break;
     }
   });
+  if (narrowing) fperr::report(cpu::fpstatus::take(), "cast");
   return a;
 }
 

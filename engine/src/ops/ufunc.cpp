@@ -330,10 +330,13 @@ static const FpInfo& fp_info(const Ufunc& uf) {
   return table[uf.id];
 }
 
-static void run_loop(const Ufunc& uf, const UfuncLoop* loop, const Shape& shape, const Array* args) {
+// The flags are cleared before the loop (by the caller when cleared is true: the fast path does it
+// first thing, where the status read overlaps the allocation of the result).
+static void run_loop(const Ufunc& uf, const UfuncLoop* loop, const Shape& shape, const Array* args,
+                     bool cleared = false) {
   bool check_power = is_int_power(uf, loop);
   if (check_power) cpu::g_kernel_error = cpu::kNone;
-  cpu::fpstatus::clear();
+  if (!cleared) cpu::fpstatus::clear();
   cpu::nd_loop(shape, uf.nin + uf.nout, args, loop->cpu_loop, 1 << 14);
   if (check_power && cpu::g_kernel_error == cpu::kNegativeIntPower)
     throw ValueError(msg(uf.name.c_str(), "Integers to negative integer powers are not allowed."));
@@ -349,6 +352,7 @@ static void run_loop(const Ufunc& uf, const UfuncLoop* loop, const Shape& shape,
 // are exactly the selected loop's, one new output.
 static bool try_fast_call(const Ufunc& uf, const std::vector<Operand>& inputs, Array& out) {
   if (uf.nin > 3) return false;
+  cpu::fpstatus::clear();
   DType types[3];
   const Array* arrs[3];
   for (int i = 0; i < uf.nin; ++i) {
@@ -364,7 +368,7 @@ static bool try_fast_call(const Ufunc& uf, const std::vector<Operand>& inputs, A
   Array args[4];
   for (int i = 0; i < uf.nin; ++i) args[i] = *arrs[i];
   args[uf.nin] = out;
-  run_loop(uf, loop, shape, args);
+  run_loop(uf, loop, shape, args, true);
   return true;
 }
 

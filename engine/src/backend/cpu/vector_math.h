@@ -22,7 +22,7 @@ inline double exp(double x_in) {
   // no "invalid"), and +-inf are reduced as 0 so that only finite arguments overflow or underflow
   // (exp(inf) = inf and exp(-inf) = 0 are exact).
   double xc = x > 709.8 ? 709.8 : (x < -745.2 ? -745.2 : x);
-  xc = (x == __builtin_inf() || x == -__builtin_inf()) ? 0.0 : xc;
+  xc = __builtin_fabs(x) == __builtin_inf() ? 0.0 : xc;
   double kd = xc * kLog2e + kShift;
   int64_t k = static_cast<int64_t>(std::bit_cast<uint64_t>(kd) & 0xFFFFFFFFull) - 0x80000000ll;
   kd -= kShift;

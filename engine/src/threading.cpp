@@ -8,8 +8,12 @@
 #include <thread>
 #include <vector>
 
+#include "backend/cpu/fp_status.h"
+
 namespace minpy {
 namespace {
+
+thread_local bool t_pool_worker = false;  // set on the pool's own threads
 
 // Workers sleep on a condition variable; a job is a function plus a chunk counter they pull from.
 // Each region's state lives in its own Job on the caller's stack, and a worker joins a job only under
@@ -78,6 +82,7 @@ class Pool {
     return finished;
   }
   void loop() {
+    t_pool_worker = true;
     uint64_t seen = 0;
     for (;;) {
       Job* job;
@@ -143,14 +148,25 @@ void parallel_for_impl(int64_t n, int64_t grain, const std::function<void(int64_
   grain = std::max<int64_t>(grain, 1);
   int64_t chunks = std::min<int64_t>(threads * 4, n / grain);
   int64_t per = (n + chunks - 1) / chunks;
+  // Floating-point status flags are per thread: a worker hands the ones its chunk raised to the
+  // caller (which checks its own flags after the region, for NumPy's errstate warnings).
+  std::atomic<unsigned> worker_fp{0};
   pool().run(chunks, [&](int64_t c) {
     struct InRegion {  // reset even when fn throws
       InRegion() { t_in_parallel_region = true; }
       ~InRegion() { t_in_parallel_region = false; }
     } in_region;
+    if (t_pool_worker) cpu::fpstatus::clear();
     int64_t b = c * per, e = std::min(n, b + per);
     if (b < e) fn(b, e);
+    if (t_pool_worker) {
+      if (unsigned f = cpu::fpstatus::raw()) {
+        worker_fp.fetch_or(f, std::memory_order_relaxed);
+        cpu::fpstatus::clear_raw();
+      }
+    }
   });
+  if (unsigned f = worker_fp.load(std::memory_order_relaxed)) cpu::fpstatus::set_raw(f);
 }
 
 }  // namespace minpy

@@ -17,6 +17,7 @@ void init_autograd(nb::module_& m);
 void init_shape_ops(nb::module_& m);
 void init_nn_norm(nb::module_& m);
 void init_nn_conv(nb::module_& m);
+void init_errstate(nb::module_& m);
 }  // namespace minpy::py
 
 using namespace minpy;
@@ -71,6 +72,7 @@ NB_MODULE(_core, m) {
   py::init_shape_ops(m);
   py::init_nn_norm(m);
   py::init_nn_conv(m);
+  py::init_errstate(m);
   m.def("num_threads", &num_threads);
   m.def("set_num_threads", &set_num_threads);
   m.def("config", [] {

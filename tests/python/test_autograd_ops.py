@@ -715,7 +715,7 @@ def test_every_native_function_is_in_the_table():
         if getattr(v, "__module__", "").startswith("minpy.numpy") and name not in (
                 "record_op_stat", "reset_op_stat", "op_stat", "show_op_stat", "fallback_policy",
                 "get_fallback_policy", "set_fallback_policy", "result_type", "promote_types", "can_cast",
-                "may_share_memory", "finfo", "iinfo"):
+                "may_share_memory", "finfo", "iinfo", "seterr", "geterr", "seterrcall", "geterrcall"):
             missing.append(name)
     assert not missing, f"add these native functions to FUNCTIONS: {missing}"
 

@@ -15,6 +15,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "minpy/fp_errors.h"
 #include "autograd/internal.h"
 #include "backend/cpu/vjp_kernels.h"
 #include "minpy/errors.h"
@@ -391,6 +392,9 @@ std::vector<Array> backward(uint64_t tape, const Array& y, const std::vector<Arr
   // Per-pass state lives in the nodes (pass_ stamps, grad_acc_ slots): no maps or sets per node.
   // A pass id is unique, so slots left by an earlier (or interrupted) pass are ignored.
   const uint64_t pass = g_next_pass.fetch_add(1);
+  // VJPs' internal arithmetic does not report floating-point errors (np.errstate): a gradient's
+  // inf/nan shows in its value, and masked branches (where(x > 0, g / x, 0)) must not warn.
+  fperr::Quiet fp_quiet;
   auto slots = [pass](const Node* n) -> SmallVec<Array, 1>& {
     if (n->pass_ != pass) {
       n->pass_ = pass;

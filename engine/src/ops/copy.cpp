@@ -1,6 +1,7 @@
 #include "backend/cpu/kernels.h"
 #include "minpy/autograd.h"
 #include "minpy/errors.h"
+#include "minpy/fp_errors.h"
 #include "minpy/ops.h"
 #include "op_stats.h"
 
@@ -20,7 +21,8 @@ Array astype(const Array& a, DType dtype, Casting casting, bool copy_always) {
   if (!copy_always && a.dtype() == dtype) return a;
   require_cpu(a, "astype");
   Array out = Array::empty_like_layout(a, a.shape(), dtype);
-  cpu::copy_cast(a, out);
+  // NumPy reports the float flags of a cast ("overflow encountered in cast").
+  fperr::checked("cast", [&] { cpu::copy_cast(a, out); });
   if (autograd::recording()) autograd::record_copy("astype", a, out);
   return out;
 }
@@ -76,7 +78,8 @@ void assign(const Array& dst, const Array& src, Casting casting, const char* op)
     return;
   }
   ++dst.storage()->version;  // an in-place write (autograd checks saved values)
-  cpu::copy_cast(s, dst);
+  if (s.dtype() == dst.dtype()) cpu::copy_cast(s, dst);
+  else fperr::checked("cast", [&] { cpu::copy_cast(s, dst); });
 }
 
 void assign(const Array& dst, const Scalar& value, const char* op) {

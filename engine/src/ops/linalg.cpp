@@ -6,6 +6,7 @@
 #include "backend/cpu/linalg_kernels.h"
 #include "minpy/autograd.h"
 #include "minpy/errors.h"
+#include "minpy/fp_errors.h"
 #include "minpy/ops.h"
 #include "op_stats.h"
 
@@ -53,7 +54,13 @@ Array multiply_out(const Array& a, const Array& b, const Array& out) {
 
 }  // namespace
 
+static Array matmul_raw(const Array& a, const Array& b, const Array& out, std::optional<DType> dtype);
+// NumPy reports the float flags of a product (inf * 0: "invalid value encountered in matmul"). Flags
+// raised on BLAS's own threads are not seen (NumPy has the same limit).
 static Array matmul_impl(const Array& a, const Array& b, const Array& out, std::optional<DType> dtype) {
+  return fperr::checked("matmul", [&] { return matmul_raw(a, b, out, dtype); });
+}
+static Array matmul_raw(const Array& a, const Array& b, const Array& out, std::optional<DType> dtype) {
   OpScope op_scope("matmul");
   for (int i = 0; i < 2; ++i) {
     const Array& x = i == 0 ? a : b;
@@ -124,7 +131,11 @@ Array matmul_inplace(const Array& a, const Array& b) {
   return matmul(a, b, a);
 }
 
+static Array dot_raw(const Array& a, const Array& b, const Array& out);
 static Array dot_impl(const Array& a, const Array& b, const Array& out) {
+  return fperr::checked("dot", [&] { return dot_raw(a, b, out); });
+}
+static Array dot_raw(const Array& a, const Array& b, const Array& out) {
   OpScope op_scope("dot");
   require_cpu(a, "dot");
   require_cpu(b, "dot");

@@ -3,6 +3,7 @@
 // their rounding matches.
 #include "minpy/reductions.h"
 
+#include <exception>
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -13,6 +14,7 @@
 #include "backend/cpu/ufunc_kernels.h"
 #include "minpy/autograd.h"
 #include "minpy/errors.h"
+#include "minpy/fp_errors.h"
 #include "minpy/indexing.h"
 #include "minpy/ops.h"
 #include "op_stats.h"
@@ -213,7 +215,14 @@ Array reduce_op(RedOp rop, bool has_identity, const char* ufname, const Array& a
       cpu::reduce_supported(rop, *t) && cpu::reduce_acc_dtype(rop, *t) == *t)
     return reduce_core(rop, has_identity, ufname, a, opt, op, t);
   if (t) in = cast_to(a, *t);
-  return reduce_core(rop, has_identity, ufname, in, opt, op);
+  // NumPy reports the float flags of add/multiply reductions ("overflow encountered in reduce");
+  // max/min and the logical ones never report (NaN operands raise "invalid" in vector min/max).
+  if (rop != RedOp::Add && rop != RedOp::Mul && rop != RedOp::NanAdd) {
+    Array r = reduce_core(rop, has_identity, ufname, in, opt, op);
+    fperr::clear();
+    return r;
+  }
+  return fperr::checked("reduce", [&] { return reduce_core(rop, has_identity, ufname, in, opt, op); });
 }
 
 Scalar count_scalar(double c) {
@@ -227,6 +236,19 @@ Array divide_inplace(const Array& ret, const Operand& count) {
   o.out = {ret};
   o.casting = Casting::Unsafe;
   call_ufunc(get_ufunc("true_divide"), {ret, count}, o);
+  return ret;
+}
+
+// divide_inplace reporting its flags as `name`: NumPy's mean/var divide a 0-d result as a NumPy
+// scalar ("invalid value encountered in scalar divide"), arrays with the ufunc ("... in divide").
+Array divide_named(const Array& ret, const Operand& count, bool scalar_result) {
+  int flags;
+  {
+    fperr::Capture cap;
+    divide_inplace(ret, count);
+    flags = cap.flags();
+  }
+  fperr::report(flags, scalar_result ? "scalar divide" : "divide");
   return ret;
 }
 
@@ -252,8 +274,14 @@ static Array sum_impl(const Array& a, const ReduceOptions& opt) { return reduce_
 static Array prod_impl(const Array& a, const ReduceOptions& opt) { return reduce_op(RedOp::Mul, true, "multiply", a, opt, "prod"); }
 static Array max_impl(const Array& a, const ReduceOptions& opt) { return reduce_op(RedOp::Max, false, "maximum", a, opt, "max"); }
 static Array min_impl(const Array& a, const ReduceOptions& opt) { return reduce_op(RedOp::Min, false, "minimum", a, opt, "min"); }
-static Array nanmax_impl(const Array& a, const ReduceOptions& opt) { return reduce_op(RedOp::FMax, false, "fmax", a, opt, "nanmax"); }
-static Array nanmin_impl(const Array& a, const ReduceOptions& opt) { return reduce_op(RedOp::FMin, false, "fmin", a, opt, "nanmin"); }
+// NumPy's nanmax/nanmin warn when a slice was all NaN (its result is NaN).
+static Array all_nan_check(Array r) {
+  if (is_inexact(r.dtype()) && r.size() > 0 && *any(ufunc1("isnan", r), {}).data_as<bool>())
+    fperr::warn("All-NaN slice encountered");
+  return r;
+}
+static Array nanmax_impl(const Array& a, const ReduceOptions& opt) { return all_nan_check(reduce_op(RedOp::FMax, false, "fmax", a, opt, "nanmax")); }
+static Array nanmin_impl(const Array& a, const ReduceOptions& opt) { return all_nan_check(reduce_op(RedOp::FMin, false, "fmin", a, opt, "nanmin")); }
 
 Array all(const Array& a, const ReduceOptions& opt) {
   ReduceOptions o = opt;
@@ -291,8 +319,9 @@ static Array mean_impl(const Array& a, const ReduceOptions& opt) {
       f16 = true;
     }
   }
+  if (p.count == 0) fperr::warn("Mean of empty slice");
   Array ret = reduce_op(RedOp::Add, true, "add", a, o, "mean");
-  divide_inplace(ret, Scalar::from_int(p.count));
+  divide_named(ret, Scalar::from_int(p.count), ret.ndim() == 0 && !opt.out.defined());
   if (f16 && !opt.out.defined()) ret = astype(ret, DType::Float16);
   return ret;
 }
@@ -303,6 +332,7 @@ static Array var_impl(const Array& a, const ReduceOptions& opt, double ddof) {
   Plan p = make_plan(a, opt.axis, opt.keepdims, "var");
   std::optional<DType> dt = opt.dtype;
   if (!dt && (a.dtype() == DType::Bool || is_integer(a.dtype()))) dt = DType::Float64;
+  if (ddof >= static_cast<double>(p.count)) fperr::warn("Degrees of freedom <= 0 for slice");
   ReduceOptions mo;
   mo.axis = opt.axis;
   mo.keepdims = true;
@@ -332,7 +362,7 @@ static Array var_impl(const Array& a, const ReduceOptions& opt, double ddof) {
   so.dtype = dt;
   Array ret = reduce_op(RedOp::Add, true, "add", x, so, "var");
   double denom = std::max(static_cast<double>(p.count) - ddof, 0.0);
-  divide_inplace(ret, count_scalar(denom));
+  divide_named(ret, count_scalar(denom), ret.ndim() == 0 && !opt.out.defined());
   return ret;
 }
 
@@ -353,7 +383,13 @@ static Array nanmean_impl(const Array& a, const ReduceOptions& opt) {
   co.axis = opt.axis;
   co.keepdims = opt.keepdims;
   Array cnt = reduce_core(RedOp::CountNonzero, true, "add", notnan, co, "nanmean");
-  return divide_inplace(tot, cnt);
+  {
+    fperr::Capture quiet;  // NumPy divides under errstate(invalid/divide='ignore'), then warns
+    divide_inplace(tot, cnt);
+  }
+  if (cnt.size() > 0 && *any(ufunc2("equal", cnt, Scalar::from_int(0)), {}).data_as<bool>())
+    fperr::warn("Mean of empty slice");
+  return tot;
 }
 
 // ---- argmax / argmin ------------------------------------------------------------------------------
@@ -479,6 +515,16 @@ static Array accumulate_impl(std::string_view name, const Array& a_in, int64_t a
   }
   int64_t n = a.shape(ax);
   if (a.size() == 0) return result;
+  // NumPy reports the float flags of arithmetic accumulations ("overflow encountered in accumulate").
+  bool report_fp = name != "maximum" && name != "minimum" && name != "fmax" && name != "fmin";
+  fperr::clear();
+  struct FpReport {
+    bool on;
+    ~FpReport() noexcept(false) {
+      int f = fperr::take();
+      if (on && std::uncaught_exceptions() == 0) fperr::report(f, "accumulate");
+    }
+  } fp_report{report_fp};
   // First slice copied; then out[i] = op(out[i-1], a[i]) with the ufunc's own loop.
   Shape s1 = a.shape();
   s1[ax] = 1;

@@ -13,6 +13,8 @@
 #include "autograd/internal.h"
 #include "backend/cpu/ufunc_kernels.h"
 #include "minpy/errors.h"
+#include "minpy/fp_errors.h"
+#include "backend/cpu/fp_status.h"
 #include "minpy/ops.h"
 #include "op_stats.h"
 
@@ -245,6 +247,10 @@ Array Scalar::to_array(DType dtype, const char* op) const {
   if (kind == Kind::Int && is_integer(dtype) && !scalar_fits(*this, dtype))
     throw OverflowError(msg(op, "Python integer " + repr() + " out of bounds for " + dtype_name(dtype) + "."));
   Array a = Array::empty({}, dtype);
+  // A Python float too large for a float16/float32 loop: NumPy reports "overflow encountered in cast".
+  bool narrowing = (kind == Kind::Float || kind == Kind::Complex) &&
+                   (dtype == DType::Float16 || dtype == DType::Float32 || dtype == DType::Complex64);
+  if (narrowing) cpu::fpstatus::clear();
   visit_dtype(dtype, [&](auto v) {
     using T = decltype(v);
     T* p = a.data_as<T>();
@@ -259,6 +265,7 @@ Array Scalar::to_array(DType dtype, const char* op) const {
       case Kind::Complex: *p = scalar::convert<T>(c); break;
     }
   });
+  if (narrowing) fperr::report(cpu::fpstatus::take(), "cast");
   return a;
 }
 
@@ -297,18 +304,55 @@ static bool is_int_power(const Ufunc& uf, const UfuncLoop* loop) {
   return uf.name == "power" && kind(loop->types[0]) == Kind::Int;
 }
 
-static void run_loop(const Ufunc& uf, const UfuncLoop* loop, const Shape& shape, const Array* args) {
+// NumPy's floating-point error reporting per ufunc: the name its messages use, and the flags it
+// never reports for that ufunc (its loops for comparisons, max/min, classification and rounding
+// clear the status flags that NaN operands raise in vector compare/min/max instructions).
+struct FpInfo {
+  const char* name;
+  int quiet;
+};
+static const FpInfo& fp_info(const Ufunc& uf) {
+  static const std::vector<FpInfo> table = [] {
+    static const char* silent[] = {"maximum", "minimum", "fmax", "fmin", "equal", "not_equal", "less",
+                                   "less_equal", "greater", "greater_equal", "isnan", "isinf", "isfinite",
+                                   "signbit", "sign", "clip", "floor", "ceil", "trunc", "rint", "copysign",
+                                   "heaviside", "logical_and", "logical_or", "logical_xor", "logical_not",
+                                   "absolute", "negative", "positive", "conjugate"};
+    std::vector<FpInfo> t(registry().ufuncs.size(), FpInfo{nullptr, 0});
+    for (const auto& [name, u] : registry().ufuncs) {
+      FpInfo info{u.name == "true_divide" ? "divide" : u.name.c_str(), 0};
+      for (const char* n : silent)
+        if (u.name == n) info.quiet = fperr::kDivide | fperr::kOverflow | fperr::kUnderflow | fperr::kInvalid;
+      t[u.id] = info;
+    }
+    return t;
+  }();
+  return table[uf.id];
+}
+
+// The flags are cleared before the loop (by the caller when cleared is true: the fast path does it
+// first thing, where the status read overlaps the allocation of the result).
+static void run_loop(const Ufunc& uf, const UfuncLoop* loop, const Shape& shape, const Array* args,
+                     bool cleared = false) {
   bool check_power = is_int_power(uf, loop);
   if (check_power) cpu::g_kernel_error = cpu::kNone;
+  if (!cleared) cpu::fpstatus::clear();
   cpu::nd_loop(shape, uf.nin + uf.nout, args, loop->cpu_loop, 1 << 14);
   if (check_power && cpu::g_kernel_error == cpu::kNegativeIntPower)
     throw ValueError(msg(uf.name.c_str(), "Integers to negative integer powers are not allowed."));
+  if (int flags = cpu::fpstatus::take()) [[unlikely]] {
+    const FpInfo& info = fp_info(uf);
+    // NumPy's complex comparisons do raise "invalid" for NaN parts (plain float compares).
+    int quiet = uf.is_comparison && is_complex(loop->types[0]) ? 0 : info.quiet;
+    fperr::report(flags & ~quiet, info.name);
+  }
 }
 
 // The common case without allocations beyond the result: array inputs of one shape whose dtypes
 // are exactly the selected loop's, one new output.
 static bool try_fast_call(const Ufunc& uf, const std::vector<Operand>& inputs, Array& out) {
   if (uf.nin > 3) return false;
+  cpu::fpstatus::clear();
   DType types[3];
   const Array* arrs[3];
   for (int i = 0; i < uf.nin; ++i) {
@@ -324,7 +368,7 @@ static bool try_fast_call(const Ufunc& uf, const std::vector<Operand>& inputs, A
   Array args[4];
   for (int i = 0; i < uf.nin; ++i) args[i] = *arrs[i];
   args[uf.nin] = out;
-  run_loop(uf, loop, shape, args);
+  run_loop(uf, loop, shape, args, true);
   return true;
 }
 

@@ -29,7 +29,6 @@ inexact, floating, complexfloating = _np.inexact, _np.floating, _np.complexfloat
 pi, e, inf, nan, euler_gamma = _np.pi, _np.e, _np.inf, _np.nan, _np.euler_gamma
 newaxis = None
 finfo, iinfo = _np.finfo, _np.iinfo
-errstate, seterr, geterr = _np.errstate, _np.seterr, _np.geterr
 issubdtype, isscalar, ndim, shape, size = _np.issubdtype, _np.isscalar, _np.ndim, _np.shape, _np.size
 AxisError = _np.exceptions.AxisError
 exceptions = _np.exceptions
@@ -63,6 +62,7 @@ from minpy.numpy._ranges import *  # noqa: E402,F401,F403
 from minpy.numpy import random  # noqa: E402,F401  (np.random: native Philox sampling)
 from minpy.numpy._reductions import *  # noqa: E402,F401,F403
 from minpy.numpy._shape_ops import *  # noqa: E402,F401,F403
+from minpy.numpy._errstate import *  # noqa: E402,F401,F403
 
 # ---- op statistics (MinPy's API) ----
 

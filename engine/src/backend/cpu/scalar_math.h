@@ -2,6 +2,7 @@
 // Integer arithmetic wraps (through unsigned types, so no C++ undefined behaviour); float16 is
 // computed in float32 and rounded once, as NumPy does.
 #pragma once
+#include <bit>
 #include <cmath>
 #include <complex>
 #include <cstdint>
@@ -10,6 +11,7 @@
 #include <utility>
 
 #include "minpy/dtype.h"
+#include "fp_status.h"
 
 namespace minpy::scalar {
 
@@ -38,23 +40,43 @@ inline To convert(From v) {
   } else if constexpr (std::is_same_v<To, bool>) {
     return v != From(0);
   } else if constexpr (is_flt<From> && is_int<To>) {
+    // Out-of-range values and NaN raise the invalid flag as x86's conversions do for NumPy
+    // ("invalid value encountered in cast"): types below 64 bits other than uint32 convert through
+    // int32, int64 and uint32 through int64.
     double d = static_cast<double>(v);
     if constexpr (std::is_same_v<To, uint64_t>) {
       if (d >= 0 && d < 18446744073709551616.0) return static_cast<uint64_t>(d);
+      if (d >= 18446744073709551616.0) {  // x86: (d - 2^63) converts to INT64_MIN, xor 2^63 gives 0
+        cpu::fpstatus::raise_invalid();
+        return 0;
+      }
       if (d < 0 && d >= -9223372036854775808.0) return static_cast<uint64_t>(static_cast<int64_t>(d));
+      cpu::fpstatus::raise_invalid();
       return uint64_t(1) << 63;
     } else {
       // x86 converts out-of-range and NaN to INT64_MIN; narrower types keep the low bits.
-      int64_t i = (d >= -9223372036854775808.0 && d < 9223372036854775808.0) ? static_cast<int64_t>(d)
-                                                                              : INT64_MIN;
-      if constexpr (sizeof(To) == 4 && std::is_signed_v<To>) {
-        if (!(d >= -2147483648.0 && d < 2147483648.0)) return INT32_MIN;
+      bool in64 = d >= -9223372036854775808.0 && d < 9223372036854775808.0;
+      int64_t i = in64 ? static_cast<int64_t>(d) : INT64_MIN;
+      if constexpr (sizeof(To) < 4 || (sizeof(To) == 4 && std::is_signed_v<To>)) {
+        if (!(d >= -2147483648.0 && d < 2147483648.0)) {
+          cpu::fpstatus::raise_invalid();
+          return static_cast<To>(INT32_MIN);  // the int32 conversion's result, truncated
+        }
+      } else {
+        if (!in64) cpu::fpstatus::raise_invalid();
       }
       return static_cast<To>(i);
     }
   } else if constexpr (std::is_same_v<To, float16>) {
     if constexpr (std::is_same_v<From, bool>) return float16(v ? 1.0f : 0.0f);
-    else return static_cast<float16>(static_cast<double>(v));
+    else {
+      double d = static_cast<double>(v);
+      float16 r = static_cast<float16>(d);
+      // The conversion routine raises no flag; NumPy reports "overflow encountered in cast".
+      if constexpr (is_flt<From>)
+        if (std::isinf(static_cast<float>(r)) && std::fabs(d) < __builtin_inf()) [[unlikely]] cpu::fpstatus::raise_overflow();
+      return r;
+    }
   } else if constexpr (std::is_same_v<From, float16>) {
     return convert<To>(static_cast<float>(v));
   } else {
@@ -108,7 +130,19 @@ template <class T> inline T int_mod(T a, T b) {
   }
 }
 // Float floor division and modulo with Python's rules (sign of the divisor, exact quotient rounding).
+// A NaN test on the bits: raises no floating-point flag whatever the compiler makes of compares
+// (the ufunc loops are compiled with -fno-trapping-math).
+template <class T> inline bool quiet_isnan(T x) {
+  if constexpr (sizeof(T) == 8) return (std::bit_cast<uint64_t>(x) & 0x7FFFFFFFFFFFFFFFull) > 0x7FF0000000000000ull;
+  else if constexpr (sizeof(T) == 4) return (std::bit_cast<uint32_t>(x) & 0x7FFFFFFFu) > 0x7F800000u;
+  else return std::isnan(static_cast<float>(x));
+}
+
 template <class T> inline void float_divmod(T a, T b, T& floordiv, T& mod) {
+  if (quiet_isnan(a) || quiet_isnan(b)) {  // NaN in, NaN out, and no "invalid" (NumPy's flags)
+    floordiv = mod = a + b;
+    return;
+  }
   mod = std::fmod(a, b);
   if (b == 0) {
     floordiv = a / b;

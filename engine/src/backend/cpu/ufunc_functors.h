@@ -50,6 +50,7 @@ template <class C> inline C cpow(C a, C b) {
   if (b.real() == 0 && b.imag() == 0) return C(1, 0);
   if (a.real() == 0 && a.imag() == 0) {
     if (b.real() > 0) return C(0, 0);  // NumPy ignores the imaginary part of b here
+    cpu::fpstatus::raise_invalid();     // NumPy computes this NaN as inf - inf
     return C(NAN, NAN);
   }
   F br = b.real();
@@ -143,22 +144,29 @@ struct true_divide {
     else return a / b;
   }
 };
+// NumPy reports integer division by zero ("divide by zero encountered in floor_divide", result 0)
+// and MIN // -1 (overflow) through the floating-point flags.
+template <class A> inline void int_div_flags(A a, A b, bool floor) {
+  if (b == 0) [[unlikely]] cpu::fpstatus::raise_divide();
+  if constexpr (std::is_signed_v<A>)
+    if (floor && b == -1 && a == std::numeric_limits<A>::min()) [[unlikely]] cpu::fpstatus::raise_overflow();
+}
 struct floor_divide {
   template <class R, class A> static R apply(A a, A b) {
-    if constexpr (is_int<A>) return int_floordiv(a, b);
+    if constexpr (is_int<A>) { int_div_flags(a, b, true); return int_floordiv(a, b); }
     else { calc_t<A> q, m; float_divmod<calc_t<A>>(a, b, q, m); return static_cast<R>(q); }
   }
 };
 struct remainder {
   template <class R, class A> static R apply(A a, A b) {
-    if constexpr (is_int<A>) return int_mod(a, b);
+    if constexpr (is_int<A>) { int_div_flags(a, b, false); return int_mod(a, b); }
     else { calc_t<A> q, m; float_divmod<calc_t<A>>(a, b, q, m); return static_cast<R>(m); }
   }
 };
 struct fmod {
   template <class R, class A> static R apply(A a, A b) {
     if constexpr (is_int<A>) {
-      if (b == 0) return 0;
+      if (b == 0) { cpu::fpstatus::raise_divide(); return 0; }
       if constexpr (std::is_signed_v<A>) if (b == -1) return 0;
       return static_cast<R>(a % b);
     } else return static_cast<R>(std::fmod(static_cast<calc_t<A>>(a), static_cast<calc_t<A>>(b)));
@@ -166,7 +174,7 @@ struct fmod {
 };
 struct divmod {
   template <class R, class A> static void apply2(A a, A b, R& q, R& m) {
-    if constexpr (is_int<A>) { q = int_floordiv(a, b); m = int_mod(a, b); }
+    if constexpr (is_int<A>) { int_div_flags(a, b, true); q = int_floordiv(a, b); m = int_mod(a, b); }
     else { calc_t<A> qq, mm; float_divmod<calc_t<A>>(a, b, qq, mm); q = static_cast<R>(qq); m = static_cast<R>(mm); }
   }
 };
@@ -177,13 +185,26 @@ struct power {
       return int_pow(a, b);
     } else if constexpr (is_cplx<A>) {
       return cpow(a, b);
-    } else return static_cast<R>(std::pow(static_cast<calc_t<A>>(a), static_cast<calc_t<A>>(b)));
+    } else {
+      calc_t<A> x = static_cast<calc_t<A>>(a), y = static_cast<calc_t<A>>(b);
+      // NumPy reports 0 ** -inf as a division by zero (as 0 ** -1); the C library raises nothing.
+      // (Compared on the bits: float compares with a NaN operand may raise "invalid" here.) Its
+      // float16 loop goes through the C library too: nothing raised.
+      if constexpr (!std::is_same_v<A, float16>) {
+        using U = std::conditional_t<sizeof(x) == 8, uint64_t, uint32_t>;
+        constexpr U kSign = U(1) << (sizeof(U) * 8 - 1);
+        if ((std::bit_cast<U>(x) & ~kSign) == 0 &&
+            std::bit_cast<U>(y) == std::bit_cast<U>(-std::numeric_limits<calc_t<A>>::infinity())) [[unlikely]]
+          cpu::fpstatus::raise_divide();
+      }
+      return static_cast<R>(std::pow(x, y));
+    }
   }
 };
 struct float_power {
   template <class R, class A> static R apply(A a, A b) {
     if constexpr (is_cplx<A>) return cpow(a, b);
-    else return std::pow(a, b);
+    else return std::pow(a, b);  // NumPy's float_power is the C library's: 0 ** -inf raises nothing
   }
 };
 struct negative { template <class R, class A> static R apply(A a) { return wrap_neg(a); } };
@@ -228,6 +249,8 @@ struct reciprocal {
       // NumPy computes 1.0/x and converts: 1/0 = inf becomes INT_MIN for (u)int32/64 on x86 signed
       // conversions, 0 for the narrower and unsigned types.
       if (a == 0) {
+        cpu::fpstatus::raise_divide();  // 1.0/0, then inf converted to an integer
+        cpu::fpstatus::raise_invalid();
         if constexpr (std::is_signed_v<A> && sizeof(A) >= 4) return std::numeric_limits<A>::min();
         else return 0;
       }

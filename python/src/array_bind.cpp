@@ -282,7 +282,7 @@ nb::object power_op(nb::handle a, nb::handle b, bool in_place) {
 }  // namespace
 
 void init_array(nb::module_& m) {
-  auto cls = nb::class_<PyArray>(m, "ndarray", nb::type_slots(array_slots),
+  auto cls = nb::class_<PyArray>(m, "ndarray", nb::type_slots(array_slots), nb::pooled(256),
                                    "An N-dimensional array on minpy's engine, with NumPy's semantics.");
   g_ndarray_type = reinterpret_cast<PyTypeObject*>(cls.ptr());
 

@@ -2,6 +2,7 @@
 
 #include <sys/mman.h>
 
+#include <cstdint>
 #include <cstdlib>
 #include <map>
 #include <mutex>
@@ -103,3 +104,77 @@ size_t cached_bytes() {
 }
 
 }  // namespace minpy::host_memory
+
+namespace minpy::block_pool {
+namespace {
+
+constexpr size_t kGranule = 64;
+constexpr size_t kClasses = kMaxBytes / kGranule;
+constexpr uint32_t kListCap = 64;  // blocks kept per size class and thread
+
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kPooled = false;  // AddressSanitizer must see every free (use after free)
+#else
+constexpr bool kPooled = true;
+#endif
+
+struct FreeBlock { FreeBlock* next; };
+// Trivially destructible, so it stays usable while other thread_local objects are destroyed.
+struct Lists {
+  FreeBlock* head[kClasses];
+  uint32_t count[kClasses];
+  bool drain_registered;
+  bool dead;  // the thread is exiting: release() frees instead of keeping
+};
+// initial-exec: one TLS load per call (a shared library's thread_local otherwise goes through
+// __tls_get_addr); these few bytes come from the static TLS space glibc reserves for dlopen.
+thread_local constinit Lists tl_lists __attribute__((tls_model("initial-exec"))){};
+
+struct Drain {
+  ~Drain() {
+    Lists& l = tl_lists;
+    l.dead = true;
+    for (size_t c = 0; c < kClasses; ++c) {
+      while (FreeBlock* b = l.head[c]) {
+        l.head[c] = b->next;
+        ::operator delete(b, (c + 1) * kGranule);
+      }
+      l.count[c] = 0;
+    }
+  }
+};
+thread_local Drain tl_drain;  // constructed the first time a thread keeps a block
+
+}  // namespace
+
+void* allocate(size_t nbytes) {
+  if (!kPooled || nbytes > kMaxBytes || nbytes == 0) return ::operator new(nbytes);
+  size_t c = (nbytes - 1) / kGranule;
+  Lists& l = tl_lists;
+  if (FreeBlock* b = l.head[c]) {
+    l.head[c] = b->next;
+    --l.count[c];
+    return b;
+  }
+  return ::operator new((c + 1) * kGranule);  // the class size: blocks of a class are interchangeable
+}
+
+void release(void* p, size_t nbytes) noexcept {
+  if (!kPooled || nbytes > kMaxBytes || nbytes == 0) return ::operator delete(p, nbytes);
+  size_t c = (nbytes - 1) / kGranule;
+  Lists& l = tl_lists;
+  if (l.count[c] < kListCap && !l.dead) {
+    if (!l.drain_registered) {
+      l.drain_registered = true;
+      (void)&tl_drain;  // odr-use: registers its destructor for this thread
+    }
+    auto* b = static_cast<FreeBlock*>(p);
+    b->next = l.head[c];
+    l.head[c] = b;
+    ++l.count[c];
+    return;
+  }
+  ::operator delete(p, (c + 1) * kGranule);
+}
+
+}  // namespace minpy::block_pool

@@ -36,6 +36,14 @@ Storage::~Storage() {
   if (!external_owner && data != inline_data) host_memory::release(data, nbytes);
 }
 
+std::shared_ptr<ArrayImpl> new_array_impl() {
+  return std::allocate_shared<ArrayImpl>(block_pool::Allocator<ArrayImpl>());
+}
+
+std::shared_ptr<Storage> new_storage(size_t nbytes, Device device) {
+  return std::allocate_shared<Storage>(block_pool::Allocator<Storage>(), nbytes, device);
+}
+
 // The product of the non-zero dimensions. Like NumPy, it must fit in int64 even when a zero
 // dimension makes the array empty ((0, 2**40, 2**40) is too big), as must it times the itemsize.
 static int64_t nonzero_product(const Shape& shape) {
@@ -76,8 +84,8 @@ Array Array::empty(const Shape& shape, DType dtype, Device device) {
   int64_t n = shape_size(shape);
   size_t isz = minpy::itemsize(dtype);
   check_nbytes(shape, isz, "empty");
-  auto impl = std::make_shared<ArrayImpl>();
-  impl->storage = std::make_shared<Storage>(static_cast<size_t>(n) * isz, device);
+  auto impl = new_array_impl();
+  impl->storage = new_storage(static_cast<size_t>(n) * isz, device);
   impl->shape = shape;
   // NumPy (>= 2) gives newly allocated empty arrays all-zero strides.
   impl->strides = n == 0 ? Shape(shape.size(), 0) : c_strides(shape, isz);
@@ -108,7 +116,7 @@ Array Array::empty_like_layout(const Array& like, const Shape& shape, DType dtyp
 }
 
 Array Array::view(Shape shape, Shape strides, int64_t offset_bytes, DType dtype) const {
-  auto v = std::make_shared<ArrayImpl>();
+  auto v = new_array_impl();
   v->storage = impl_->storage;
   v->size = shape_size(shape);
   check_nbytes(shape, minpy::itemsize(dtype), "view");  // broadcast views too, as NumPy

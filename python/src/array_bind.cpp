@@ -103,7 +103,7 @@ nb::object getitem(nb::handle self, nb::handle key) {
     ReleaseGilIfLarge nogil(work);
     r = minpy::getitem(a, items);
   }
-  return nb::cast(r);
+  return wrap_array(std::move(r));
 }
 
 void setitem(nb::handle self, nb::handle key, nb::handle value) {
@@ -189,29 +189,102 @@ int getbuffer(PyObject* self, Py_buffer* view, int flags) {
 }
 void releasebuffer(PyObject*, Py_buffer* view) { delete static_cast<BufferInfo*>(view->internal); }
 
-// a[key] and a[key] = v as type slots: indexing small arrays is dominated by call overhead, and
-// the most common keys (one int, one slice) get a direct path to the view.
+// ---- a[key] fast path ----
+// Indexing small arrays is dominated by per-call overhead, so the most common keys (one int, one
+// slice, a tuple of ints and slices) build the result here directly: no IndexItem list, no Shape
+// temporaries, no size/overflow checks (a sub-view is never bigger than its array).
+constexpr int kFastDims = 16;
+
+// A view of `a` with the given layout (what Array::view makes; the caller checked the bounds).
+Array sub_view(const Array& a, const int64_t* shape, const int64_t* strides, int nd, int64_t offset) {
+  const std::shared_ptr<ArrayImpl>& src = a.impl();
+  auto v = new_array_impl();
+  v->storage = src->storage;
+  v->shape.assign(shape, shape + nd);
+  v->strides.assign(strides, strides + nd);
+  int64_t size = 1;
+  for (int i = 0; i < nd; ++i) size *= shape[i];
+  v->size = size;
+  v->offset = src->offset + offset;
+  v->dtype = src->dtype;
+  v->writeable = src->writeable;
+  v->base = src->base ? src->base : src;
+  return Array(std::move(v));
+}
+
+// One element as a 0-d array owning a copy of it (NumPy returns a scalar there: a value, not a view).
+Array element_copy(const Array& a, int64_t offset) {
+  size_t isz = a.itemsize();
+  auto impl = new_array_impl();
+  impl->storage = new_storage(isz, kCPU);
+  void* dst = impl->storage->data;
+  const char* src = a.data() + offset;
+  switch (isz) {  // fixed-size copies compile to one move (a variable-size memcpy is a call)
+    case 1: std::memcpy(dst, src, 1); break;
+    case 2: std::memcpy(dst, src, 2); break;
+    case 4: std::memcpy(dst, src, 4); break;
+    case 8: std::memcpy(dst, src, 8); break;
+    case 16: std::memcpy(dst, src, 16); break;
+    default: std::memcpy(dst, src, isz);
+  }
+  impl->dtype = a.dtype();
+  return Array(std::move(impl));
+}
+
+// a[key] for int / slice / tuple-of-int-and-slice keys on a CPU array. Returns null when the key
+// needs the general path (other kinds, out-of-range ints: getitem raises NumPy's error), or with a
+// Python error set (a bad slice).
+PyObject* fast_getitem(const Array& a, PyObject* key) {
+  int nd = a.ndim();
+  if (nd == 0 || nd > kFastDims || a.device().type != DeviceType::CPU) return nullptr;
+  PyObject* const* keys = &key;
+  Py_ssize_t nkeys = 1;
+  if (PyTuple_CheckExact(key)) {
+    nkeys = PyTuple_GET_SIZE(key);
+    if (nkeys == 0 || nkeys > nd) return nullptr;
+    keys = PySequence_Fast_ITEMS(key);
+  }
+  const int64_t* shp = a.shape().data();
+  const int64_t* str = a.strides().data();
+  int64_t shape[kFastDims], strides[kFastDims], offset = 0;
+  int k = 0;
+  for (Py_ssize_t i = 0; i < nkeys; ++i) {
+    PyObject* item = keys[i];
+    int64_t n = shp[i];
+    if (PyLong_CheckExact(item)) {
+      int overflow = 0;
+      long long v = PyLong_AsLongLongAndOverflow(item, &overflow);
+      if (overflow || v < -n || v >= n) return nullptr;
+      offset += (v < 0 ? v + n : v) * str[i];
+    } else if (PySlice_Check(item)) {
+      Py_ssize_t start, stop, step;
+      if (PySlice_Unpack(item, &start, &stop, &step) < 0) return nullptr;
+      Py_ssize_t len = PySlice_AdjustIndices(n, &start, &stop, step);
+      if (len > 0) offset += start * str[i];
+      else step = 1;  // NumPy's empty slices: offset 0, unit step
+      shape[k] = len;
+      // stride * step wraps like NumPy's (a[::2**62] has one element; its stride is never used)
+      strides[k] = static_cast<int64_t>(static_cast<uint64_t>(str[i]) * static_cast<uint64_t>(step));
+      ++k;
+    } else {
+      return nullptr;
+    }
+  }
+  for (int i = static_cast<int>(nkeys); i < nd; ++i, ++k) {
+    shape[k] = shp[i];
+    strides[k] = str[i];
+  }
+  Array r = k == 0 ? element_copy(a, offset) : sub_view(a, shape, strides, k, offset);
+  return wrap_array(std::move(r)).release().ptr();
+}
+
 PyObject* mp_subscript(PyObject* self, PyObject* key) {
   try {
     const Array& a = as_array(self);
-    if (a.ndim() > 0 && !autograd::recording()) {
-      int64_t n = a.shape(0), stride0 = a.strides()[0];
-      Shape rest(a.shape().begin() + 1, a.shape().end()), rest_strides(a.strides().begin() + 1, a.strides().end());
-      if (PyLong_CheckExact(key)) {
-        int overflow = 0;
-        long long i = PyLong_AsLongLongAndOverflow(key, &overflow);
-        if (!overflow && i >= -n && i < n) {
-          if (i < 0) i += n;
-          return wrap_array(a.view(std::move(rest), std::move(rest_strides), i * stride0)).release().ptr();
-        }
-      } else if (PySlice_Check(key)) {
-        Py_ssize_t start, stop, step;
-        if (PySlice_Unpack(key, &start, &stop, &step) < 0) return nullptr;
-        Py_ssize_t len = PySlice_AdjustIndices(n, &start, &stop, step);
-        rest.insert(rest.begin(), len);
-        rest_strides.insert(rest_strides.begin(), stride0 * step);
-        return wrap_array(a.view(std::move(rest), std::move(rest_strides), len > 0 ? start * stride0 : 0)).release().ptr();
-      }
+    // Recording arrays take the general path, which records the view or copy for autograd.
+    if (!autograd::recording()) {
+      if (PyObject* r = fast_getitem(a, key)) return r;
+      if (PyErr_Occurred()) return nullptr;
     }
     return getitem(self, key).release().ptr();
   } catch (...) {
@@ -251,7 +324,7 @@ nb::object binary(const Ufunc& uf, nb::handle a, nb::handle b, bool reflected) {
     ReleaseGilIfLarge nogil(ufunc_elements(ins));
     r = call_ufunc(uf, ins)[0];
   }
-  return nb::cast(r);
+  return wrap_array(std::move(r));
 }
 nb::object inplace(const Ufunc& uf, nb::handle a, nb::handle b) {
   Operand other;
@@ -301,7 +374,7 @@ nb::object power_op(nb::handle a, nb::handle b, bool in_place) {
 }  // namespace
 
 void init_array(nb::module_& m) {
-  auto cls = nb::class_<PyArray>(m, "ndarray", nb::type_slots(array_slots),
+  auto cls = nb::class_<PyArray>(m, "ndarray", nb::type_slots(array_slots), nb::pooled(256),
                                    "An N-dimensional array on minpy's engine, with NumPy's semantics.");
   g_ndarray_type = reinterpret_cast<PyTypeObject*>(cls.ptr());
 
@@ -490,7 +563,7 @@ void init_array(nb::module_& m) {
               if (b.is_none() && (is_eq || is_ne)) {
                 Array r = Array::empty(as_array(a).shape(), DType::Bool);
                 assign(r, Scalar::from_bool(is_ne));
-                return nb::cast(r);
+                return wrap_array(std::move(r));
               }
               return binary(*uf, a, b, false);
             },

@@ -16,10 +16,18 @@ PyTypeObject* g_ndarray_type = nullptr;
 nb::object wrap_array(const Array& a) {
   if (!a.defined()) return nb::none();
   if (auto* existing = static_cast<PyObject*>(a.impl()->binding_object)) return nb::borrow(existing);
+  return wrap_array(Array(a));
+}
+
+nb::object wrap_array(Array&& a) {
+  if (!a.defined()) return nb::none();
+  ArrayImpl* impl = a.impl().get();
+  if (auto* existing = static_cast<PyObject*>(impl->binding_object)) return nb::borrow(existing);
   nb::object inst = nb::inst_alloc(nb::handle(reinterpret_cast<PyObject*>(g_ndarray_type)));
-  new (nb::inst_ptr<PyArray>(inst)) PyArray{a, inst.ptr()};
+  // Moved in: handing the handle over costs no reference-count traffic (atomic operations).
+  new (nb::inst_ptr<PyArray>(inst)) PyArray{std::move(a), inst.ptr()};
   nb::inst_mark_ready(inst);
-  a.impl()->binding_object = inst.ptr();
+  impl->binding_object = inst.ptr();
   return inst;
 }
 

@@ -20,6 +20,7 @@ struct PyArray {
 };
 extern PyTypeObject* g_ndarray_type;
 nb::object wrap_array(const Array& a);
+nb::object wrap_array(Array&& a);  // the same, taking over the handle
 // Sets the Python error for the exception `p` (engine exceptions become NumPy's classes).
 void set_python_error(const std::exception_ptr& p);
 }  // namespace minpy::py
@@ -35,6 +36,15 @@ template <> struct type_caster<minpy::Array> {
   static handle from_cpp(const minpy::Array& a, rv_policy, cleanup_list*) noexcept {
     try {
       return minpy::py::wrap_array(a).release();
+    } catch (...) {
+      PyErr_SetString(PyExc_MemoryError, "[wrap] cannot create the Python array object.");
+      return handle();
+    }
+  }
+  // Returned by value (the common case): the handle moves into the wrapper.
+  static handle from_cpp(minpy::Array&& a, rv_policy, cleanup_list*) noexcept {
+    try {
+      return minpy::py::wrap_array(std::move(a)).release();
     } catch (...) {
       PyErr_SetString(PyExc_MemoryError, "[wrap] cannot create the Python array object.");
       return handle();

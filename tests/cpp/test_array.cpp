@@ -1,6 +1,10 @@
 // C++ tests of the engine API: the same semantics as the Python package, without Python.
 #include <gtest/gtest.h>
 
+#include <mutex>
+#include <thread>
+#include <vector>
+
 #include "minpy/errors.h"
 #include "minpy/ops.h"
 
@@ -70,4 +74,40 @@ TEST(Ufunc, ErrorsCarryTheOpName) {
     EXPECT_EQ(std::string(e.what()).rfind("[add] operands could not be broadcast", 0), 0u);
   }
   EXPECT_THROW(normalize_axis(3, 2, "sum"), AxisError);
+}
+
+TEST(Array, PooledDescriptorsAcrossThreads) {
+  // Descriptors and small storages come from per-thread free lists; blocks freed on another
+  // thread join that thread's list, and exiting threads give theirs back.
+  std::vector<Array> made;
+  std::mutex m;
+  std::vector<std::thread> ts;
+  for (int t = 0; t < 4; ++t)
+    ts.emplace_back([&, t] {
+      for (int i = 0; i < 1000; ++i) {
+        Array a = Array::empty({i % 20}, DType::Float64);
+        for (int64_t k = 0; k < a.size(); ++k) a.data_as<double>()[k] = t * 1000 + i;
+        Array v = a.view({a.size() / 2}, {16}, 0);
+        if (i % 10 == 0) {
+          std::lock_guard<std::mutex> g(m);
+          made.push_back(a);
+          made.push_back(v);
+        }
+      }
+    });
+  for (auto& t : ts) t.join();
+  ASSERT_EQ(made.size(), 800u);
+  for (size_t k = 0; k < made.size(); k += 2) {
+    const Array& a = made[k];
+    if (a.size() > 0) EXPECT_EQ(a.data_as<double>()[a.size() - 1], a.data_as<double>()[0]);
+    EXPECT_EQ(made[k + 1].storage(), a.storage());
+    EXPECT_EQ(reinterpret_cast<uintptr_t>(a.data()) % 16, 0u);  // inline data stays aligned
+  }
+  std::thread([&] { made.clear(); }).join();  // all freed on a thread that then exits
+  EXPECT_TRUE(made.empty());
+  auto impl = new_array_impl();
+  EXPECT_EQ(impl->size, 1);
+  EXPECT_EQ(impl->base, nullptr);
+  EXPECT_EQ(impl->binding_object, nullptr);
+  EXPECT_TRUE(impl->shape.empty() && impl->writeable);
 }

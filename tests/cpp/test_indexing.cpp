@@ -113,3 +113,44 @@ TEST(Indexing, SelectionFunctions) {
   EXPECT_EQ(values(compress(bools({false, true}), a, 0)), (std::vector<int64_t>{3, 4, 5}));
   EXPECT_THROW(nonzero(Array::empty({}, DType::Int64)), ValueError);
 }
+
+TEST(Indexing, FullIntegerIndexIsACopyEllipsisAView) {
+  // NumPy returns a scalar (a value) for a[1, 2]: minpy's 0-d result owns a copy of the element.
+  Array a = iota({3, 4});
+  Array e = getitem(a, {at(1), at(2)});
+  EXPECT_EQ(e.ndim(), 0);
+  EXPECT_TRUE(e.owns_data());
+  EXPECT_NE(e.storage(), a.storage());
+  EXPECT_EQ(*e.data_as<int64_t>(), 6);
+  a.data_as<int64_t>()[6] = 100;
+  EXPECT_EQ(*e.data_as<int64_t>(), 6);
+  // with an ellipsis the 0-d result is a view, as NumPy's a[1, 2, ...]
+  IndexItem ell;
+  ell.kind = IndexItem::Kind::Ellipsis;
+  Array v = getitem(a, {at(1), at(2), ell});
+  EXPECT_EQ(v.ndim(), 0);
+  EXPECT_EQ(v.storage(), a.storage());
+  EXPECT_EQ(*v.data_as<int64_t>(), 100);
+  // a row stays a view
+  Array r = getitem(a, {at(1)});
+  EXPECT_EQ(r.storage(), a.storage());
+  EXPECT_EQ(r.base().impl(), a.impl());
+}
+
+TEST(Indexing, EmptyAndHugeStepSlicesLikeNumPy) {
+  Array a = iota({16});
+  IndexItem s;
+  s.kind = IndexItem::Kind::Slice;
+  s.has_start = s.has_stop = true;
+  s.start = 3, s.stop = 3, s.step = 7;  // empty: NumPy gives offset 0 and a unit step
+  Array v = getitem(a, {s});
+  EXPECT_EQ(v.shape(), Shape{0});
+  EXPECT_EQ(v.strides(), Shape{8});
+  EXPECT_EQ(v.offset(), 0);
+  IndexItem h;
+  h.kind = IndexItem::Kind::Slice;
+  h.step = int64_t(1) << 62;  // one element; the stride wraps as NumPy's (no signed overflow)
+  Array w = getitem(a, {h});
+  EXPECT_EQ(w.shape(), Shape{1});
+  EXPECT_EQ(w.strides(), Shape{0});
+}

@@ -75,6 +75,23 @@ def test_small_ops_step_is_sane():
     assert numpy.asarray(t).dtype == numpy.float32
 
 
+def indexing_step():
+    a = np.arange(16, dtype=np.float64)
+    m = np.arange(20, dtype=np.int32).reshape(4, 5)
+
+    def step(i):
+        # the mp_subscript fast paths: 0-d copies, views, tuple keys (wrappers and descriptors pooled)
+        return a[i % 16], a[1:5], a[::-3], m[i % 4], m[:, 2], m[1, i % 5], m[1:3, ::2], a[-1]
+    return step
+
+
+def test_indexing_rss_flat():
+    step = indexing_step()
+    assert [float(v) for v in step(3)[:1]] == [3.0] and step(0)[4].tolist() == [2, 7, 12, 17]
+    g = growth(step, iters=100_000, warmup=5_000)
+    assert g < BOUND, f"RSS grew by {g / MB:.1f} MB over 10^5 indexing iterations"
+
+
 def mlp_step():
     rng = numpy.random.default_rng(0)
     x = np.array(rng.standard_normal((8, 16)))

@@ -43,6 +43,9 @@ struct Storage {
 };
 
 struct ArrayImpl {
+  // User-provided (every member has an initializer): make_shared's value-initialisation then runs
+  // just this constructor instead of first zeroing the whole object (a `rep stos` per new array).
+  ArrayImpl() noexcept {}
   std::shared_ptr<Storage> storage;
   Shape shape;
   Shape strides;       // in bytes, may be negative or zero
@@ -55,6 +58,11 @@ struct ArrayImpl {
   // Autograd: the node that produced this value on each live tape (null when never tracked).
   std::shared_ptr<autograd::AutogradMeta> grad_meta;
 };
+
+// A new (empty) descriptor / storage of nbytes, from a per-thread pool of small blocks: cheaper
+// than make_shared for the short-lived arrays of small-array code.
+std::shared_ptr<ArrayImpl> new_array_impl();
+std::shared_ptr<Storage> new_storage(size_t nbytes, Device device);
 
 class Array {
  public:

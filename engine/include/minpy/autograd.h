@@ -161,7 +161,9 @@ struct Node {
 };
 
 namespace detail {
-extern thread_local int g_recording;  // > 0 while a tape is active and recording is not suspended
+// constinit + initial-exec: every op reads it, so the read is one TLS load (no TLS-init call and
+// no __tls_get_addr through the PLT, as a shared library's thread_local otherwise costs).
+extern thread_local constinit int g_recording __attribute__((tls_model("initial-exec")));  // > 0 while a tape is active and recording is not suspended
 }
 // True while some tape records on this thread: the only check ops make when autograd is unused.
 inline bool recording() { return detail::g_recording > 0; }

@@ -8,7 +8,9 @@
 
 namespace minpy {
 
-// a[index]: a view when every item is basic (basic_index), otherwise a new array. Integer items
+// a[index]: a view when every item is basic (basic_index), otherwise a new array. A basic index
+// without an ellipsis that selects one element (where NumPy returns a scalar) gives a 0-d copy,
+// not a view. Integer items
 // mixed with arrays take part in the advanced index (NumPy's rule for where the broadcast index
 // dimensions land: in place when the advanced items are adjacent, first otherwise).
 Array getitem(const Array& a, const std::vector<IndexItem>& index);

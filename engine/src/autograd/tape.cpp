@@ -25,7 +25,7 @@
 namespace minpy::autograd {
 
 namespace detail {
-thread_local int g_recording = 0;
+thread_local constinit int g_recording __attribute__((tls_model("initial-exec"))) = 0;
 }
 
 namespace {

@@ -88,6 +88,12 @@ static void check_ndim(size_t nd, const char* op) {
                                  std::to_string(nd) + "."));
 }
 
+static bool has_ellipsis(const std::vector<IndexItem>& index) {
+  for (const auto& it : index)
+    if (it.kind == IndexItem::Kind::Ellipsis) return true;
+  return false;
+}
+
 Array basic_index(const Array& a, const std::vector<IndexItem>& index) {
   int consumed = consumed_dims(a, index, "getitem");
   Shape shape, strides;
@@ -106,8 +112,10 @@ Array basic_index(const Array& a, const std::vector<IndexItem>& index) {
         int64_t start, step;
         int64_t len = adjust_slice(it, a.shape(dim), start, step);
         if (len > 0) offset += start * a.strides()[dim];
+        else step = 1;  // NumPy's empty slices: offset 0, unit step
         shape.push_back(len);
-        strides.push_back(a.strides()[dim] * step);
+        // wraps like NumPy's (a[::2**62] has one element; its stride is never used)
+        strides.push_back(static_cast<int64_t>(static_cast<uint64_t>(a.strides()[dim]) * static_cast<uint64_t>(step)));
         ++dim;
         break;
       }
@@ -495,7 +503,13 @@ Array index_add(const Shape& shape, const std::vector<IndexItem>& index, const A
 }  // namespace
 
 Array getitem(const Array& a, const std::vector<IndexItem>& index) {
-  if (is_basic_index(index)) return basic_index(a, index);
+  if (is_basic_index(index)) {
+    Array v = basic_index(a, index);
+    // NumPy returns a scalar (a value, not a view) when a basic index without an ellipsis selects one
+    // element. minpy's 0-d result owns a copy too, so `t = a[0]; a[0] = a[1]; a[1] = t` swaps.
+    if (v.ndim() == 0 && !has_ellipsis(index)) return copy(v);
+    return v;
+  }
   if (!autograd::recording()) return advanced_getitem(a, index);
   Array out = autograd::untracked([&] { return advanced_getitem(a, index); });
   autograd::record("getitem", {a}, {out}, [index, shape = a.shape()](const autograd::Node&, const std::vector<Array>& g) {

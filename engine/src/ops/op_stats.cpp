@@ -5,7 +5,7 @@
 namespace minpy {
 
 std::atomic<bool> g_record_op_stats{false};
-thread_local int t_op_depth = 0;
+thread_local constinit int t_op_depth __attribute__((tls_model("initial-exec"))) = 0;
 namespace {
 std::mutex g_mutex;
 std::map<std::string, int64_t>& counts() {

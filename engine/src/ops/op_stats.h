@@ -9,7 +9,7 @@
 namespace minpy {
 
 extern std::atomic<bool> g_record_op_stats;
-extern thread_local int t_op_depth;
+extern thread_local constinit int t_op_depth __attribute__((tls_model("initial-exec")));  // one TLS load (see g_recording)
 void count_op_slow(std::string_view name);
 // Counts a call of `name` unless it happens inside another op (ops built from ops count once).
 inline void count_op(std::string_view name) {

@@ -88,8 +88,9 @@ const char* env(const char* k) { return std::getenv(k); }
 
 }  // namespace
 
-// Bounds asserted: float32 within 1 ulp (the kernels round a double result), float64 exp, exp2 and
-// log within 2 ulp, the others within 3 (measured maxima are printed; all are below 2.5).
+// Bounds asserted (measured maxima are printed): float32 within 1 ulp where the kernel rounds a
+// double result, 1.5/2/3 for exp/log/tanh (float arithmetic); float64 exp, exp2 and log within 2 ulp,
+// the others within 3 (all measure below 2.5).
 TEST(VectorMath, Float32SweepWithinBound) {
   const uint64_t step = env("MINPY_VMATH_EXHAUSTIVE") ? 1 : 257;
   const char* only = env("MINPY_VMATH_ONLY");
@@ -107,7 +108,10 @@ TEST(VectorMath, Float32SweepWithinBound) {
     }
     check(f, xs, w);
     std::printf("  float32 %-7s max %.3Lf ulp (at %.9g)\n", f.name, w.err, w.at);
-    EXPECT_LE(w.err, 1.0L) << f.name << " at " << w.at;
+    // exp, log and tanh are evaluated in float arithmetic (twice the lanes), the others in double.
+    const std::string nm = f.name;
+    long double bound = nm == "exp" ? 1.5L : nm == "log" ? 2.0L : nm == "tanh" ? 3.0L : 1.0L;
+    EXPECT_LE(w.err, bound) << f.name << " at " << w.at;
   }
 }
 
@@ -178,7 +182,7 @@ TEST(VectorMath, SpecialValuesExact) {
             EXPECT_EQ(std::signbit(y), std::signbit(ref));
             continue;
           }
-          if (dt == 0) EXPECT_LE(ulp_error(static_cast<float>(y), ref), 1.0L);
+          if (dt == 0) EXPECT_LE(ulp_error(static_cast<float>(y), ref), 3.0L);
           else EXPECT_LE(ulp_error(y, ref), 3.0L);
         }
       }

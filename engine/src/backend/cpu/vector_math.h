@@ -126,6 +126,36 @@ template <bool D, bool Corr> inline double log_parts(double u, double c, double&
   else return s * z * horner(coef::kLogR_F, z);
 }
 
+// float32 arithmetic (16 lanes per 512-bit vector) for the kernels that have it (exp, log, tanh).
+#if defined(__FMA__)
+inline float fmaf_(float a, float b, float c) { return __builtin_fmaf(a, b, c); }
+#else
+inline float fmaf_(float a, float b, float c) { return a * b + c; }
+#endif
+template <std::size_t N, std::size_t I = 1> inline float hornerf(const double (&c)[N], float z, float p = 0) {
+  if constexpr (I == 1) p = static_cast<float>(c[0]);
+  if constexpr (I == N) return p;
+  else return hornerf<N, I + 1>(c, z, fmaf_(p, z, static_cast<float>(c[I])));
+}
+inline uint32_t fbits(float x) { return std::bit_cast<uint32_t>(x); }
+inline float round_intf(float x, int32_t& k) {
+  constexpr float kShiftF = 0x1.8p23f;
+  float kd = x + kShiftF;
+  k = static_cast<int32_t>(fbits(kd) - fbits(kShiftF));
+  return kd - kShiftF;
+}
+inline float pow2if(int32_t k) { return std::bit_cast<float>(static_cast<uint32_t>(k + 127) << 23); }
+// ln 2 split so that k * kLn2HiF is exact for |k| < 2^8.
+constexpr float kLn2HiF = 0.693145751953125f, kLn2LoF = 1.4286068203094173e-06f;
+// e^x = 2^k (1 + em1) in float, |x| < 126 ln2.
+inline float exp_partsf(float x, int32_t& k) {
+  float kd = round_intf(x * 1.44269504f, k);
+  float r = fmaf_(-kd, kLn2HiF, x);
+  r = fmaf_(-kd, kLn2LoF, r);
+  float z = r * r;
+  return fmaf_(z, hornerf(coef::kExpQ_F, r), r);
+}
+
 // Integer tests in the storage type (float32 blocks are scanned 16 lanes at a time), NaN included.
 template <class T> using bits_t = std::conditional_t<sizeof(T) == 8, uint64_t, uint32_t>;
 template <class T> inline bits_t<T> abs_bits(T x) { return std::bit_cast<bits_t<T>>(x) & (~bits_t<T>(0) >> 1); }
@@ -154,6 +184,11 @@ struct Exp {
     int64_t kk;
     double p = 1.0 + exp_parts<D>(x, kk);
     return ldexp_(p, kk);
+  }
+  static float evalf(float x) {
+    int32_t kk;
+    float p = 1.0f + exp_partsf(x, kk);
+    return std::bit_cast<float>(fbits(p) + (static_cast<uint32_t>(kk) << 23));
   }
 };
 
@@ -186,6 +221,20 @@ struct Expm1 {
 template <int Base> struct LogB {
   template <class T> static bool special(T x) { return not_pos_normal(x); }
   static double libm(double x) { return Base == 0 ? std::log(x) : Base == 2 ? std::log2(x) : std::log10(x); }
+  // Natural log in float (log2/log10 stay in double: exact results at powers of 2 and 10).
+  static float evalf(float x) requires(Base == 0) {
+    uint32_t b = fbits(x);
+    float e = static_cast<float>(static_cast<int32_t>(b >> 23) - 127);
+    float m = std::bit_cast<float>((b & 0x007FFFFFu) | 0x3F800000u);
+    bool big = m > 1.41421356f;
+    float mh = 0.5f * m, e1 = e + 1.0f;
+    m = big ? mh : m;
+    e = big ? e1 : e;
+    float sv = (m - 1.0f) / (m + 1.0f);
+    float z = sv * sv;
+    float tail = sv * z * hornerf(coef::kLogR_F, z);
+    return e * kLn2HiF + ((e * kLn2LoF + tail) + 2.0f * sv);
+  }
   template <bool D> static double eval(double x) {
     double e, s;
     double tail = log_parts<D, false>(x, 0.0, e, s);
@@ -274,6 +323,16 @@ struct Tanh {
     double em = fma_(s, em1, s - 1.0);
     return copysign_(-em / (2.0 + em), x);
   }
+  static float evalf(float x) {
+    float a = std::bit_cast<float>(fbits(x) & 0x7FFFFFFFu);
+    a = a > 9.0f ? 9.0f : a;  // tanh rounds to 1 in float32 from 9.01
+    int32_t kk;
+    float em1 = exp_partsf(-2.0f * a, kk);
+    float sc = pow2if(kk);
+    float em = fmaf_(sc, em1, sc - 1.0f);
+    float y = -em / (2.0f + em);
+    return std::bit_cast<float>((fbits(y) & 0x7FFFFFFFu) | (fbits(x) & 0x80000000u));
+  }
 };
 
 // sinh and cosh from e^a / 2 = 2^(k-1) (1 + em1), a = |x|; sinh of a < 1 from expm1 (no cancellation).
@@ -326,17 +385,21 @@ struct Arctan {
 }  // namespace k
 
 // One element (strided loops; float16 through float).
+// The lean value of an ordinary argument: float arithmetic for float32 where the kernel has it.
+template <class K, class T> inline T lean(T x) {
+  if constexpr (std::is_same_v<T, float> && requires { K::evalf(x); }) return K::evalf(x);
+  else return static_cast<T>(K::template eval<std::is_same_v<T, double>>(static_cast<double>(x)));
+}
+
 template <class K, class T> inline T apply1(T x) {
-  constexpr bool D = std::is_same_v<T, double>;
   if (K::special(x)) return static_cast<T>(K::libm(static_cast<double>(x)));
-  return static_cast<T>(K::template eval<D>(static_cast<double>(x)));
+  return lean<K>(x);
 }
 
 // A contiguous array (y may equal x), in blocks: the vector loop over a block with no special
 // argument; otherwise the vector loop over a copy with the special arguments replaced by 1 (an
 // ordinary argument for every kernel), then the C library for those.
 template <class K, class T> inline void apply_n(const T* x, T* y, int64_t n) {
-  constexpr bool D = std::is_same_v<T, double>;
   constexpr int64_t kB = 512;
   for (int64_t i0 = 0; i0 < n; i0 += kB) {
     const int64_t m = std::min(kB, n - i0);
@@ -345,12 +408,12 @@ template <class K, class T> inline void apply_n(const T* x, T* y, int64_t n) {
     unsigned sp = 0;
     for (int64_t i = 0; i < m; ++i) sp |= static_cast<unsigned>(K::special(xb[i]));
     if (!sp) [[likely]] {
-      for (int64_t i = 0; i < m; ++i) yb[i] = static_cast<T>(K::template eval<D>(static_cast<double>(xb[i])));
+      for (int64_t i = 0; i < m; ++i) yb[i] = lean<K>(xb[i]);
       continue;
     }
     T buf[kB];
     for (int64_t i = 0; i < m; ++i) buf[i] = K::special(xb[i]) ? T(1) : xb[i];
-    for (int64_t i = 0; i < m; ++i) buf[i] = static_cast<T>(K::template eval<D>(static_cast<double>(buf[i])));
+    for (int64_t i = 0; i < m; ++i) buf[i] = lean<K>(buf[i]);
     for (int64_t i = 0; i < m; ++i)
       if (K::special(xb[i])) buf[i] = static_cast<T>(K::libm(static_cast<double>(xb[i])));
     std::memcpy(yb, buf, static_cast<size_t>(m) * sizeof(T));

@@ -81,8 +81,10 @@ template <class C> inline C clog1p(C x) {
   return C(std::log(std::hypot(re, x.imag())), std::atan2(x.imag(), re));
 }
 
-// Real loops of these go through vector_math.h (vectorised kernels with NumPy's FP exception
-// flags); `contig` is the whole-array entry the unary loop uses for contiguous float32/float64.
+// Real loops of these go through vector_math.h: vectorised kernels for ordinary arguments, the C
+// library for the others (so values at special arguments and FP exception flags are the C
+// library's). `contig` is the whole-array entry the unary loop uses for contiguous float32/float64;
+// `apply` (strided loops, float16) computes the same values one element at a time.
 #define MINPY_VMATH_FN(NAME, KERNEL, EXPR_CPLX)                                           \
   struct NAME {                                                                           \
     template <class R, class A> static R apply(A a) {                                     \

@@ -82,6 +82,20 @@ template <class C> inline C clog1p(C x) {
   return C(std::log(std::hypot(re, x.imag())), std::atan2(x.imag(), re));
 }
 
+// Real loops of these go through vector_math.h: vectorised kernels for ordinary arguments, the C
+// library for the others (so values at special arguments and FP exception flags are the C
+// library's). `contig` is the whole-array entry the unary loop uses for contiguous float32/float64;
+// `apply` (strided loops, float16) computes the same values one element at a time.
+#define MINPY_VMATH_FN(NAME, KERNEL, EXPR_CPLX)                                           \
+  struct NAME {                                                                           \
+    template <class R, class A> static R apply(A a) {                                     \
+      if constexpr (is_cplx<A>) { auto x = a; return R(EXPR_CPLX); }                     \
+      else return static_cast<R>(vmath::apply1<vmath::k::KERNEL>(static_cast<calc_t<A>>(a))); \
+    }                                                                                     \
+    template <class A, class R>                                                           \
+      requires(std::is_same_v<A, R> && (std::is_same_v<A, float> || std::is_same_v<A, double>)) \
+    static void contig(const A* a, R* r, int64_t n) { vmath::apply_n<vmath::k::KERNEL>(a, r, n); } \
+  };
 // Helpers that evaluate a real function in float32 for float16 inputs.
 #define MINPY_REAL_FN(NAME, EXPR_REAL, EXPR_CPLX)                       \
   struct NAME {                                                         \
@@ -92,22 +106,22 @@ template <class C> inline C clog1p(C x) {
   };
 MINPY_REAL_FN(sqrt, std::sqrt(x), std::sqrt(x))
 MINPY_REAL_FN(cbrt, std::cbrt(x), x)
-MINPY_REAL_FN(exp, vmath::exp(static_cast<double>(x)), std::exp(x))
-MINPY_REAL_FN(exp2, std::exp2(x), std::exp(x * typename decltype(x)::value_type(M_LN2)))
-MINPY_REAL_FN(expm1, std::expm1(x), cexpm1(x))
-MINPY_REAL_FN(log, vmath::log(static_cast<double>(x)), std::log(x))
-MINPY_REAL_FN(log2, std::log2(x), std::log(x) * typename decltype(x)::value_type(M_LOG2E))
-MINPY_REAL_FN(log10, std::log10(x), std::log(x) * typename decltype(x)::value_type(M_LOG10E))
-MINPY_REAL_FN(log1p, std::log1p(x), clog1p(x))
-MINPY_REAL_FN(sin, std::sin(x), std::sin(x))
-MINPY_REAL_FN(cos, std::cos(x), std::cos(x))
+MINPY_VMATH_FN(exp, Exp, std::exp(x))
+MINPY_VMATH_FN(exp2, Exp2, std::exp(x * typename decltype(x)::value_type(M_LN2)))
+MINPY_VMATH_FN(expm1, Expm1, cexpm1(x))
+MINPY_VMATH_FN(log, Log, std::log(x))
+MINPY_VMATH_FN(log2, Log2, std::log(x) * typename decltype(x)::value_type(M_LOG2E))
+MINPY_VMATH_FN(log10, Log10, std::log(x) * typename decltype(x)::value_type(M_LOG10E))
+MINPY_VMATH_FN(log1p, Log1p, clog1p(x))
+MINPY_VMATH_FN(sin, Sin, std::sin(x))
+MINPY_VMATH_FN(cos, Cos, std::cos(x))
 MINPY_REAL_FN(tan, std::tan(x), std::tan(x))
 MINPY_REAL_FN(arcsin, std::asin(x), std::asin(x))
 MINPY_REAL_FN(arccos, std::acos(x), std::acos(x))
-MINPY_REAL_FN(arctan, std::atan(x), std::atan(x))
-MINPY_REAL_FN(sinh, std::sinh(x), std::sinh(x))
-MINPY_REAL_FN(cosh, std::cosh(x), std::cosh(x))
-MINPY_REAL_FN(tanh, std::tanh(x), std::tanh(x))
+MINPY_VMATH_FN(arctan, Arctan, std::atan(x))
+MINPY_VMATH_FN(sinh, Sinh, std::sinh(x))
+MINPY_VMATH_FN(cosh, Cosh, std::cosh(x))
+MINPY_VMATH_FN(tanh, Tanh, std::tanh(x))
 MINPY_REAL_FN(arcsinh, std::asinh(x), std::asinh(x))
 MINPY_REAL_FN(arccosh, std::acosh(x), std::acosh(x))
 MINPY_REAL_FN(arctanh, std::atanh(x), std::atanh(x))
@@ -116,6 +130,7 @@ MINPY_REAL_FN(rint, std::nearbyint(x), decltype(x)(std::nearbyint(x.real()), std
 MINPY_REAL_FN(deg2rad, x * (static_cast<calc_t<A>>(M_PI) / calc_t<A>(180)), x)
 MINPY_REAL_FN(rad2deg, x * (calc_t<A>(180) / static_cast<calc_t<A>>(M_PI)), x)
 #undef MINPY_REAL_FN
+#undef MINPY_VMATH_FN
 
 // floor/ceil/trunc have integer and bool loops that return the input unchanged.
 #define MINPY_ROUNDING_FN(NAME, STD)                                                   \

@@ -15,6 +15,10 @@ void loop_1_1(char** args, const int64_t* s, int64_t n) {
   if (s[0] == sizeof(A) && s[1] == sizeof(R)) {
     const A* a = reinterpret_cast<const A*>(args[0]);
     R* r = reinterpret_cast<R*>(args[1]);
+    if constexpr (requires { Op::template contig<A, R>(a, r, n); }) {
+      Op::template contig<A, R>(a, r, n);  // whole-array kernels (vector_math.h)
+      return;
+    }
     for (int64_t i = 0; i < n; ++i) r[i] = Op::template apply<R>(a[i]);
     return;
   }

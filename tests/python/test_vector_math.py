@@ -6,7 +6,6 @@ strided, reversed, in place, float16) against the contiguous result.
 """
 import numpy
 import pytest
-
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

@@ -8,6 +8,10 @@
 #include <thread>
 #include <vector>
 
+#if defined(__linux__)
+#include <sched.h>
+#endif
+
 #include "backend/cpu/fp_status.h"
 
 namespace minpy {
@@ -119,8 +123,13 @@ class Pool {
 };
 
 int default_threads() {
-  unsigned hw = std::thread::hardware_concurrency();
-  return static_cast<int>(std::clamp<unsigned>(hw, 1, 64));
+  unsigned n = 0;
+#if defined(__linux__)
+  cpu_set_t cpus;  // the CPUs this process may run on (taskset, container cpusets), as NumPy's BLAS counts
+  if (sched_getaffinity(0, sizeof(cpus), &cpus) == 0) n = static_cast<unsigned>(CPU_COUNT(&cpus));
+#endif
+  if (n == 0) n = std::thread::hardware_concurrency();
+  return static_cast<int>(std::clamp<unsigned>(n, 1, 64));
 }
 
 Pool& pool() {

@@ -77,6 +77,28 @@ bool differentiable_backward(std::initializer_list<const Array*> arrays) {
   return false;
 }
 
+// The VJP of batch_norm / layer_norm (saved: x, gamma, then the kernel's statistics): recorded
+// engine ops when the backward itself is differentiated (`ops`), else the fused `kernel(x, g,
+// gamma, r)` filling the wanted gradients (r[1], r[2] have `params` elements).
+template <class Ops, class Kernel>
+GradVec norm_vjp(const Node& n, const GradVec& g, int64_t params, Ops ops, double eps, Kernel kernel) {
+  const Array& xs = n.saved(0);
+  const Array& gm = n.saved(1);
+  GradVec want(3);
+  for (size_t i = 0; i < 3; ++i)
+    if (n.needs_grad(i)) want[i] = g[0];
+  if (differentiable_backward({&g[0], &xs, &gm})) return ops(xs, gm, g[0], eps, want);
+  return autograd::untracked([&] {
+    GradVec r(3);
+    DType dt = xs.dtype();
+    if (want[0].defined()) r[0] = Array::empty(xs.shape(), dt);
+    if (want[1].defined()) r[1] = Array::empty({params}, dt);
+    if (want[2].defined()) r[2] = Array::empty({params}, dt);
+    kernel(ascontiguousarray(xs), ascontiguousarray(astype(g[0], dt, Casting::Unsafe, false)), contiguous(gm), r);
+    return r;
+  });
+}
+
 // Integer labels/indices as a contiguous int64 array, each checked to lie in [0, n).
 Array checked_indices(const Array& idx, int64_t n, const char* op, const char* what) {
   require_cpu(idx, op);
@@ -193,23 +215,10 @@ Array batch_norm_native(const Array& x, const Array& gamma, const Array& beta, c
   if (autograd::recording()) {
     autograd::record(op, {x, gam, bet}, {out},
                      [N, C, S, eps](const Node& n, const GradVec& g) {
-                       const Array& xs = n.saved(0);
-                       const Array& gm = n.saved(1);
-                       GradVec want(3);
-                       for (size_t i = 0; i < 3; ++i)
-                         if (n.needs_grad(i)) want[i] = g[0];
-                       if (differentiable_backward({&g[0], &xs, &gm}))
-                         return batch_norm_vjp_ops(xs, gm, g[0], eps, want);
-                       return autograd::untracked([&] {
-                         GradVec r(3);
-                         DType dt = xs.dtype();
-                         if (want[0].defined()) r[0] = Array::empty(xs.shape(), dt);
-                         if (want[1].defined()) r[1] = Array::empty({C}, dt);
-                         if (want[2].defined()) r[2] = Array::empty({C}, dt);
-                         cpu::bn_backward(ascontiguousarray(xs), ascontiguousarray(astype(g[0], dt, Casting::Unsafe, false)),
-                                          contiguous(gm), n.saved(2), n.saved(3), N, C, S, r[0], r[1], r[2]);
-                         return r;
-                       });
+                       return norm_vjp(n, g, C, batch_norm_vjp_ops, eps,
+                                       [&](const Array& xs, const Array& gy, const Array& gm, GradVec& r) {
+                                         cpu::bn_backward(xs, gy, gm, n.saved(2), n.saved(3), N, C, S, r[0], r[1], r[2]);
+                                       });
                      },
                      {x, gam, mu, invstd});
   }
@@ -247,23 +256,10 @@ Array layer_norm_native(const Array& x, const Array& gamma, const Array& beta, d
   if (autograd::recording()) {
     autograd::record("layer_norm", {x, gam, bet}, {out},
                      [R, D, eps](const Node& n, const GradVec& g) {
-                       const Array& xs = n.saved(0);
-                       const Array& gm = n.saved(1);
-                       GradVec want(3);
-                       for (size_t i = 0; i < 3; ++i)
-                         if (n.needs_grad(i)) want[i] = g[0];
-                       if (differentiable_backward({&g[0], &xs, &gm}))
-                         return layer_norm_vjp_ops(xs, gm, g[0], eps, want);
-                       return autograd::untracked([&] {
-                         GradVec r(3);
-                         DType dt = xs.dtype();
-                         if (want[0].defined()) r[0] = Array::empty(xs.shape(), dt);
-                         if (want[1].defined()) r[1] = Array::empty({D}, dt);
-                         if (want[2].defined()) r[2] = Array::empty({D}, dt);
-                         cpu::ln_backward(ascontiguousarray(xs), ascontiguousarray(astype(g[0], dt, Casting::Unsafe, false)),
-                                          contiguous(gm), n.saved(2), n.saved(3), R, D, r[0], r[1], r[2]);
-                         return r;
-                       });
+                       return norm_vjp(n, g, D, layer_norm_vjp_ops, eps,
+                                       [&](const Array& xs, const Array& gy, const Array& gm, GradVec& r) {
+                                         cpu::ln_backward(xs, gy, gm, n.saved(2), n.saved(3), R, D, r[0], r[1], r[2]);
+                                       });
                      },
                      {x, gam, mu, invstd});
   }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <exception>
 #include <mutex>
@@ -48,14 +49,20 @@ class Pool {
     {
       std::lock_guard<std::mutex> g(m_);
       job_ = &job;
-      ++generation_;
+      generation_.fetch_add(1, std::memory_order_release);
     }
     cv_.notify_all();
-    int64_t finished = work(job);
+    job.done.fetch_add(work(job), std::memory_order_acq_rel);
+    {
+      std::lock_guard<std::mutex> g(m_);
+      job_ = nullptr;  // late workers no longer join
+    }
+    auto finished = [&] {
+      return job.done.load(std::memory_order_acquire) == job.total && job.active.load(std::memory_order_acquire) == 0;
+    };
+    spin_until(finished);
     std::unique_lock<std::mutex> lk(m_);
-    job.done += finished;
-    job_ = nullptr;  // late workers no longer join
-    done_cv_.wait(lk, [&] { return job.done == job.total && job.active == 0; });
+    done_cv_.wait(lk, finished);
     lk.unlock();
     if (job.error) std::rethrow_exception(job.error);
   }
@@ -65,10 +72,29 @@ class Pool {
     const std::function<void(int64_t)>* body = nullptr;
     int64_t total = 0;
     std::atomic<int64_t> next{0};
-    int64_t done = 0;  // chunks finished (under m_)
-    int active = 0;    // workers inside work() for this job (under m_)
-    std::exception_ptr error;  // the first exception a chunk threw (under m_)
+    std::atomic<int64_t> done{0};  // chunks finished
+    std::atomic<int> active{0};    // workers inside work() for this job (joined under m_)
+    std::exception_ptr error;      // the first exception a chunk threw (under m_)
   };
+
+  // Waiting threads spin this long before they sleep: the regions of a training step come every few
+  // tens of microseconds, and a futex sleep and wake-up costs about as much as a region's work.
+  static constexpr auto kSpin = std::chrono::microseconds(50);
+  template <class Pred>
+  static void spin_until(Pred ready) {
+    const auto until = std::chrono::steady_clock::now() + kSpin;
+    while (!ready()) {
+      for (int i = 0; i < 16; ++i) cpu_relax();
+      if (std::chrono::steady_clock::now() > until) return;
+    }
+  }
+  static void cpu_relax() {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    asm volatile("yield");
+#endif
+  }
 
   // Runs chunks until none are left; returns how many it ran. A throwing chunk counts as run (its
   // exception is kept for the caller): an exception escaping a worker would terminate the process.
@@ -89,19 +115,23 @@ class Pool {
     t_pool_worker = true;
     uint64_t seen = 0;
     for (;;) {
+      spin_until([&] { return generation_.load(std::memory_order_acquire) != seen; });
       Job* job;
       {
         std::unique_lock<std::mutex> lk(m_);
-        cv_.wait(lk, [&] { return stopping_ || (generation_ != seen && job_); });
+        cv_.wait(lk, [&] { return stopping_ || generation_.load(std::memory_order_relaxed) != seen; });
         if (stopping_) return;
-        seen = generation_;
+        seen = generation_.load(std::memory_order_relaxed);
         job = job_;
-        ++job->active;
+        if (job) job->active.fetch_add(1, std::memory_order_relaxed);
       }
-      int64_t finished = work(*job);
-      std::lock_guard<std::mutex> g(m_);
-      job->done += finished;
-      if (--job->active == 0 && job->done == job->total) done_cv_.notify_all();
+      if (!job) continue;  // that region ended before this worker came: wait for the next one
+      job->done.fetch_add(work(*job), std::memory_order_acq_rel);
+      // The job lives on the caller's stack: after this decrement it may be gone.
+      if (job->active.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+        std::lock_guard<std::mutex> g(m_);  // the caller either sees the counts or is waiting
+        done_cv_.notify_all();
+      }
     }
   }
   void stop() {
@@ -118,7 +148,7 @@ class Pool {
   std::mutex m_, run_mutex_;
   std::condition_variable cv_, done_cv_;
   Job* job_ = nullptr;  // the running region (under m_)
-  uint64_t generation_ = 0;
+  std::atomic<uint64_t> generation_{0};  // bumped under m_ when a region starts; read by spinning workers
   bool stopping_ = false;
 };
 

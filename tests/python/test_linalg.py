@@ -267,6 +267,37 @@ def test_matmul_large_blas():
         assert_same(mnp.asarray(na)[::2, ::3] @ mnp.asarray(nb)[::3, 1::2], na[::2, ::3] @ nb[::3, 1::2], rtol=tol)
 
 
+@pytest.mark.parametrize("dt", ["float32", "float64", "complex64", "complex128"])
+@pytest.mark.parametrize("m,k,n", [(300, 70, 40), (40, 70, 300), (257, 33, 129), (97, 64, 1000)])
+def test_matmul_split_over_threads(dt, m, k, n):
+    # Products this big are split into row or column blocks run on the thread pool (each block a
+    # single-threaded BLAS call with offset operands): every layout must land in the right place.
+    rng = numpy.random.default_rng(m * n)
+    na = rng.uniform(-1, 1, (m, k)).astype(dt)
+    nb = rng.uniform(-1, 1, (k, n)).astype(dt)
+    tol = 1e-4 if dt in ("float32", "complex64") else 1e-12
+    for a, b in [(na, nb), (numpy.asfortranarray(na), nb), (na, numpy.asfortranarray(nb)),
+                 (numpy.asfortranarray(na), numpy.asfortranarray(nb))]:
+        assert_same(mnp.asarray(a) @ mnp.asarray(b), a @ b, rtol=tol, atol=tol)
+    out = numpy.zeros((n, m), dt).T  # column-major output: the product is computed transposed
+    mout = mnp.zeros((n, m), dt).T
+    mnp.matmul(mnp.asarray(na), mnp.asarray(nb), out=mout)
+    assert_same(mout, numpy.matmul(na, nb, out=out), rtol=tol, atol=tol)
+
+
+@pytest.mark.parametrize("dt", ["float32", "float64", "complex128"])
+def test_matvec_split_over_threads(dt):
+    rng = numpy.random.default_rng(1)
+    na = rng.uniform(-1, 1, (1500, 700)).astype(dt)
+    v, w = rng.uniform(-1, 1, 700).astype(dt), rng.uniform(-1, 1, 1500).astype(dt)
+    tol = 1e-4 if dt == "float32" else 1e-12
+    ma = mnp.asarray(na)
+    assert_same(ma @ mnp.asarray(v), na @ v, rtol=tol, atol=tol)
+    assert_same(mnp.asarray(w) @ ma, w @ na, rtol=tol, atol=tol)
+    assert_same(ma.T @ mnp.asarray(w), na.T @ w, rtol=tol, atol=tol)
+    assert_same(mnp.asarray(w)[::-2] @ ma[::2], w[::-2] @ na[::2], rtol=tol, atol=tol)
+
+
 # ---- dot, vdot, inner, outer --------------------------------------------------------------------
 
 DOT_SHAPES = [((), ()), ((), (3,)), ((2, 3), ()), ((3,), (3,)), ((2, 3), (3,)), ((3,), (3, 4)),

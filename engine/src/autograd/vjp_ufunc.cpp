@@ -140,7 +140,10 @@ void define_fast() {
   fast("tan", fast1(false, [](auto g, auto x) { auto c = cos(x); return g / (c * c); }));
   fast("sinh", fast1(false, [](auto g, auto x) { return g * cosh(x); }));
   fast("cosh", fast1(false, [](auto g, auto x) { return g * sinh(x); }));
-  fast("tanh", fast1(false, [](auto g, auto x) { auto c = cosh(x); return g / (c * c); }));
+  fast("tanh", fast1(true, [](auto g, auto y) {
+    using T = decltype(y);
+    return g * ((T(1) - y) * (T(1) + y));
+  }));
   fast("exp", fast1(true, [](auto g, auto r) { return g * r; }));
   fast("expm1", fast1(true, [](auto g, auto r) { return g * (r + decltype(r)(1)); }));
   fast("log", fast1(false, [](auto g, auto x) { return g / x; }));
@@ -253,7 +256,11 @@ void define_all() {
   unary("arctan", true, false, [](const Operand& x, const Array&, const Array& g) { return div(g, add(sq(x), F(1.0))); });
   unary("sinh", true, false, [](const Operand& x, const Array&, const Array& g) { return mul(g, u1("cosh", x)); });
   unary("cosh", true, false, [](const Operand& x, const Array&, const Array& g) { return mul(g, u1("sinh", x)); });
-  unary("tanh", true, false, [](const Operand& x, const Array&, const Array& g) { return div(g, sq(u1("cosh", x))); });
+  // 1 - tanh^2 from the result, as (1 - y)(1 + y): no cancellation error beyond y's own, and no
+  // cosh (whose scalar loop cost more than the whole forward tanh).
+  unary("tanh", false, true, [](const Operand&, const Array& y, const Array& g) {
+    return mul(g, mul(sub(F(1.0), y), add(F(1.0), y)));
+  });
   unary("arcsinh", true, false, [](const Operand& x, const Array&, const Array& g) {
     return div(g, u1("sqrt", add(sq(x), F(1.0))));
   });

@@ -155,6 +155,42 @@ def test_conv2d_large_batch_chunks():
         numpy.testing.assert_allclose(numpy.asarray(gw)[:, :, 0, 0], want, rtol=1e-10)
 
 
+@pytest.mark.parametrize("xs,ws,kw", [
+    ((9, 3, 32, 32), (8, 3, 3, 3), dict(padding=1)),                            # one image per tile
+    ((7, 4, 40, 36), (6, 2, 3, 3), dict(groups=2, stride=(2, 1), dilation=2)),  # bands of an image
+    ((300, 2, 6, 6), (4, 2, 3, 3), {}),                                         # several images per tile
+])
+@pytest.mark.parametrize("threads", [1, 2, 3])
+def test_conv2d_thread_partitions(xs, ws, kw, threads):
+    # With enough samples, each thread takes whole samples with its own buffer and its own dW part
+    # (summed at the end); with one thread the tiles run in order: both must give the reference.
+    import minpy
+    x, w, b = RNG.standard_normal(xs), RNG.standard_normal(ws), RNG.standard_normal(ws[0])
+    gy = RNG.standard_normal(ref_conv2d(x, w, **kw).shape)
+    saved = minpy.num_threads()
+    minpy.set_num_threads(threads)
+    try:
+        got = F.conv2d(np.array(x), np.array(w), np.array(b), **kw)
+        gx, gw, gb = grad(lambda x, w, b: F.conv2d(x, w, b, **kw) * np.array(gy), [0, 1, 2])(
+            np.array(x), np.array(w), np.array(b))
+    finally:
+        minpy.set_num_threads(saved)
+    assert_close(got, ref_conv2d(x, w, b, **kw), "float64")
+    # dx and dw by the chain rule through the reference: the linear maps' adjoints, by finite
+    # differences of a linear function (exact up to rounding).
+    lin = lambda x, w: float(numpy.sum(ref_conv2d(x, w, **kw) * gy))
+    want_gw = numpy.zeros_like(w)
+    for i in numpy.ndindex(w.shape):
+        e = numpy.zeros_like(w)
+        e[i] = 1.0
+        want_gw[i] = lin(x, e)
+    numpy.testing.assert_allclose(numpy.asarray(gw), want_gw, rtol=1e-10, atol=1e-9)
+    numpy.testing.assert_allclose(numpy.asarray(gb), gy.sum(axis=(0, 2, 3)), rtol=1e-10, atol=1e-9)
+    # dx: <conv(x), gy> is linear in x, so dx . v = <conv(v), gy> for any v
+    v = RNG.standard_normal(xs)
+    assert numpy.isclose(float(numpy.sum(numpy.asarray(gx) * v)), lin(v, w), rtol=1e-10, atol=1e-8)
+
+
 def test_conv2d_noncontiguous_and_mixed_inputs():
     base = RNG.standard_normal((4, 6, 10, 12))
     x = base[::2, :, ::-1, 1::2]          # strided, negative strides

@@ -16,6 +16,7 @@
 #include <limits>
 #include <new>
 #include <type_traits>
+#include <vector>
 
 #include "blas.h"
 #include "minpy/threading.h"
@@ -25,8 +26,8 @@ namespace {
 
 // Bytes of column matrix per tile and thread: the tile is unfolded, then read by the product while
 // it is still in the core's L2 (measured: 128 KiB beats 512 KiB-4 MiB tiles by 1.5-2x on 3x3 convs of
-// 32x32 images, where the product is otherwise limited by re-reading the tile from memory). BLAS
-// threads the product, so the tile grows with the thread count.
+// 32x32 images, where the product is otherwise limited by re-reading the tile from memory). A tile
+// shared by all the threads (see Tiling) grows with the thread count.
 constexpr int64_t kTileBytesPerThread = int64_t(128) << 10;
 // Elements of memory-bound work below which a parallel_for chunk is not worth a hand-off.
 constexpr int64_t kGrain = int64_t(1) << 15;
@@ -199,12 +200,32 @@ struct Dims {
 };
 
 // The work is cut into tiles whose column matrix is about kColTarget elements: several whole samples
-// when an image is small, or a band of output rows of one sample when it is large.
+// when an image is small, or a band of output rows of one sample when it is large. Tiles form tasks
+// that touch disjoint samples: one tile of whole images, or all the bands of one image (the bands of
+// an image overlap in dx). With at least two tasks per thread, threads take whole tasks ("outer"): each
+// thread unfolds into its own L2-sized buffer and runs single-threaded products, and no parallel region
+// is entered per tile. Otherwise the tiles run in order, each one parallel inside, sized for all the
+// threads together.
 struct Tiling {
   int64_t samples;  // samples per tile (> 1 only with whole images)
   int64_t rows;     // output rows per tile
+  int64_t tasks;
+  bool outer;
+  int64_t parts = 1, per_part = 0;  // outer: contiguous runs of tasks, one thread each
   Tiling(const ConvGeom& g, const Dims& d, int64_t itemsize) {
-    const int64_t kColTarget = kTileBytesPerThread * std::max(1, num_threads()) / itemsize;
+    const int threads = in_parallel_region() ? 1 : std::max(1, num_threads());
+    plan(g, d, itemsize, 1);
+    outer = threads > 1 && tasks >= 2 * threads;
+    if (!outer) {
+      plan(g, d, itemsize, threads);
+      per_part = tasks;
+      return;
+    }
+    per_part = (tasks + 4 * threads - 1) / (4 * threads);  // a few parts per thread balance the load
+    parts = (tasks + per_part - 1) / per_part;
+  }
+  void plan(const ConvGeom& g, const Dims& d, int64_t itemsize, int sharing) {
+    const int64_t kColTarget = kTileBytesPerThread * sharing / itemsize;
     const int64_t per_row = std::max<int64_t>(1, d.Kc * g.Wo);
     const int64_t per_sample = per_row * std::max<int64_t>(1, g.Ho);
     if (per_sample <= kColTarget) {
@@ -215,17 +236,25 @@ struct Tiling {
       samples = 1;
       rows = std::clamp<int64_t>(kColTarget / per_row, 1, g.Ho);
     }
+    tasks = (g.N + samples - 1) / samples;
   }
   int64_t max_cols(const ConvGeom& g) const { return samples * rows * g.Wo; }
 };
 
-// Visits the tiles in order: f(n0, nb, oh0, oh1).
+// Visits every tile: f(part, n0, nb, oh0, oh1). The tiles of a part run in order on one thread.
 template <class F>
 void for_tiles(const ConvGeom& g, const Tiling& t, F&& f) {
-  for (int64_t n0 = 0; n0 < g.N; n0 += t.samples) {
-    const int64_t nb = std::min(t.samples, g.N - n0);
-    for (int64_t oh0 = 0; oh0 < g.Ho; oh0 += t.rows) f(n0, nb, oh0, std::min(g.Ho, oh0 + t.rows));
-  }
+  auto run_part = [&](int64_t part) {
+    const int64_t end = std::min(t.tasks, (part + 1) * t.per_part);
+    for (int64_t task = part * t.per_part; task < end; ++task) {
+      const int64_t n0 = task * t.samples, nb = std::min(t.samples, g.N - n0);
+      for (int64_t oh0 = 0; oh0 < g.Ho; oh0 += t.rows) f(part, n0, nb, oh0, std::min(g.Ho, oh0 + t.rows));
+    }
+  };
+  if (!t.outer) return run_part(0);
+  parallel_for(t.parts, 1, [&](int64_t p0, int64_t p1) {
+    for (int64_t p = p0; p < p1; ++p) run_part(p);
+  });
 }
 
 // Unfolds the tile into col (row stride cols = nb * (oh1 - oh0) * Wo).
@@ -254,10 +283,11 @@ void conv_forward(const ConvGeom& g, const T* x, const T* w, const T* b, T* y) {
   }
   const Tiling tl(g, d, sizeof(T));
   const int64_t mc = tl.max_cols(g);
-  Workspace ws(sizeof(T) * static_cast<size_t>(d.Kc * mc + (tl.samples > 1 ? g.F * mc : 0)));
-  T* col = ws.as<T>();
-  T* tmp = col + d.Kc * mc;
-  for_tiles(g, tl, [&](int64_t n0, int64_t nb, int64_t oh0, int64_t oh1) {
+  const size_t scratch = sizeof(T) * static_cast<size_t>(d.Kc * mc + (tl.samples > 1 ? g.F * mc : 0));
+  for_tiles(g, tl, [&](int64_t, int64_t n0, int64_t nb, int64_t oh0, int64_t oh1) {
+    Workspace ws(scratch);  // the thread's own buffer, kept across calls
+    T* col = ws.as<T>();
+    T* tmp = col + d.Kc * mc;
     const int64_t pt = (oh1 - oh0) * g.Wo, ld = nb * pt;
     unfold_tile(g, d, x, n0, nb, oh0, oh1, col);
     // One sample: the product writes the band of the sample's NCHW block itself (row stride P).
@@ -311,12 +341,16 @@ void conv_backward(const ConvGeom& g, const T* gy, const T* x, const T* w, T* dx
   }
   const Tiling tl(g, d, sizeof(T));
   const int64_t mc = tl.max_cols(g);
-  Workspace ws(sizeof(T) * static_cast<size_t>(d.Kc * mc + (tl.samples > 1 ? g.F * mc : 0)));
-  T* col = ws.as<T>();
-  T* gyt = col + d.Kc * mc;
+  const size_t scratch = sizeof(T) * static_cast<size_t>(d.Kc * mc + (tl.samples > 1 ? g.F * mc : 0));
   const int64_t HW = g.H * g.W;
-  bool first = true;
-  for_tiles(g, tl, [&](int64_t n0, int64_t nb, int64_t oh0, int64_t oh1) {
+  // dw: part 0 accumulates into dw itself, every other part into its own buffer, summed at the end.
+  const int64_t nw = g.F * d.Kg;
+  std::vector<T> partial(dw ? static_cast<size_t>((tl.parts - 1) * nw) : 0);
+  std::vector<char> first(static_cast<size_t>(tl.parts), 1);
+  for_tiles(g, tl, [&](int64_t part, int64_t n0, int64_t nb, int64_t oh0, int64_t oh1) {
+    Workspace ws(scratch);
+    T* col = ws.as<T>();
+    T* gyt = col + d.Kc * mc;
     const int64_t pt = (oh1 - oh0) * g.Wo, ld = nb * pt;
     // gy of the tile as (F, ld): the band of one sample in place (row stride P), or several
     // samples gathered into the forward product's layout.
@@ -334,10 +368,11 @@ void conv_backward(const ConvGeom& g, const T* gy, const T* x, const T* w, T* dx
     }
     if (dw) {
       unfold_tile(g, d, x, n0, nb, oh0, oh1, col);
+      T* dwp = part == 0 ? dw : partial.data() + (part - 1) * nw;
       for (int64_t grp = 0; grp < g.groups; ++grp)
         blas::gemm(t, false, true, d.Fg, d.Kg, ld, gc + grp * d.Fg * ldg, ldg, col + grp * d.Kg * ld, ld,
-                   dw + grp * d.Fg * d.Kg, d.Kg, first ? 0.0 : 1.0);
-      first = false;
+                   dwp + grp * d.Fg * d.Kg, d.Kg, first[part] ? 0.0 : 1.0);
+      first[part] = 0;
     }
     if (dx) {
       for (int64_t grp = 0; grp < g.groups; ++grp)
@@ -353,6 +388,11 @@ void conv_backward(const ConvGeom& g, const T* gy, const T* x, const T* w, T* dx
       });
     }
   });
+  if (dw)  // parts in order: the same sum for the same thread count
+    for (int64_t p = 1; p < tl.parts; ++p) {
+      const T* src = partial.data() + (p - 1) * nw;
+      for (int64_t i = 0; i < nw; ++i) dw[i] += src[i];
+    }
 }
 
 

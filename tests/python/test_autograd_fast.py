@@ -31,6 +31,7 @@ FUNS = {
     "arctan": lambda x: np.arctan(x), "divide": lambda x: (x + 1.0) / (x * x + 2.0),
     "rdivide": lambda x: 2 / (x + 3.0), "max_scalar": lambda x: np.maximum(x, 0.0),
     "max_ties": lambda x: np.maximum(x, np.floor(x)), "min_ties": lambda x: np.minimum(x * 2.0, x + x),
+    "max_nan": lambda x: np.maximum(x, np.log1p(x)), "min_nan": lambda x: np.minimum(np.log1p(x), x * 0.5),
     "fmax": lambda x: np.fmax(x, x * 0.5), "chain": lambda x: np.tanh(np.sin(x) * x + 0.5 * x) * x,
 }
 

@@ -132,6 +132,21 @@ std::function<bool(const Args&, R&)> fast1(bool use_out, F f) {
 
 void fast(const char* name, std::function<bool(const Args&, R&)> f) { table().rules[name].fast = std::move(f); }
 
+template <bool Max>
+bool fast_minmax(const Args& a, R& r) {
+  r.assign(2, Array());
+  for (int i = 0; i < 2; ++i)
+    if (a.needs[i]) {
+      r[i] = fused(a.g[0], a.in[i], a.in[1 - i], [](auto g, auto x, auto y) {
+        using T = decltype(g);
+        if (Max ? x > y : x < y) return g;
+        return x == y ? g - (g * T(0.5)) : T(0) * g;
+      });
+      if (!r[i].defined()) return false;
+    }
+  return true;
+}
+
 void define_fast() {
   using std::cos, std::sin, std::cosh, std::sinh;
   // Same operation order as the rules in define_all (so results match them bit for bit).
@@ -161,8 +176,12 @@ void define_fast() {
       return false;
     return true;
   });
-  // maximum & co.: g where the input is the result, g/2 on ties (as minmax below).
-  for (const char* name : {"maximum", "minimum", "fmax", "fmin"})
+  // maximum & co.: g where the input is the result, g/2 on ties (as minmax below). For maximum and
+  // minimum "the input is the result" is a comparison with the other input (false with a NaN on
+  // either side, as the result is then NaN), so one pass does it: relu's backward.
+  fast("maximum", fast_minmax<true>);
+  fast("minimum", fast_minmax<false>);
+  for (const char* name : {"fmax", "fmin"})
     fast(name, [](const Args& a, R& r) {
       r.assign(2, Array());
       for (int i = 0; i < 2; ++i)

@@ -2,7 +2,8 @@
 
 Each reduced function is fitted as a polynomial in z on the reduced interval with mpmath.chebyfit
 at 60 digits; the printed doubles are pasted into vector_math.h. `D` sets target float64 results,
-`F` target float32 results evaluated in double. Run: python tools/gen_vmath_coeffs.py
+`F` target float32 results (evaluated in
+double, or in float where the kernel has a float path: `F32`). Run: python tools/gen_vmath_coeffs.py
 """
 import mpmath as mp
 
@@ -47,3 +48,18 @@ za = mp.tan(mp.pi / 8) ** 2 * mp.mpf("1.001")
 A = lambda z: (mp.atan(mp.sqrt(z)) / mp.sqrt(z) - 1) / z if z != 0 else -mp.mpf(1) / 3
 fit("kAtanA_D", A, 0, za, 11)
 fit("kAtanA_F", A, 0, za, 5)
+# float32 arithmetic (the evalf kernels): cos r = 1 - z/2 + z^2 C2(z) (1 - z/2 kept in two pieces),
+# sinh a = a + a z Sh(z) for |a| < 1, atan t = t + t z A(z) on |t| <= 1 (t = min/max, one exact-input
+# division, so no third reduction interval).
+C2 = lambda z: (mp.cos(mp.sqrt(z)) - 1 + z / 2) / z**2 if z != 0 else mp.mpf(1) / 24
+fit("kCosC2_F32", C2, 0, (mp.pi / 4) ** 2 * mp.mpf("1.01"), 2)
+Sh = lambda z: (mp.sinh(mp.sqrt(z)) / mp.sqrt(z) - 1) / z if z != 0 else mp.mpf(1) / 6
+fit("kSinhS_F32", Sh, 0, mp.mpf("1.0001"), 3)
+fit("kAtanA_F32", A, 0, mp.mpf(1), 9)
+# float32 log2/log10/log1p without a division: ln(1+f) = f + f^2 Q(f), f = m - 1 on
+# [sqrt(1/2) - 1, sqrt(2) - 1] (+ slack); the log2/log10 variants are Q / ln 2 and Q / ln 10.
+fa, fb = mp.sqrt(0.5) * mp.mpf("0.9999") - 1, mp.sqrt(2) * mp.mpf("1.0001") - 1
+Q = lambda f: (mp.log1p(f) - f) / f**2 if f != 0 else -mp.mpf(1) / 2
+fit("kLog1pQ_F32", Q, fa, fb, 8)
+fit("kLog2Q_F32", lambda f: Q(f) / ln2, fa, fb, 8)
+fit("kLog10Q_F32", lambda f: Q(f) / mp.log(10), fa, fb, 8)

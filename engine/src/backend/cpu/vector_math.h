@@ -12,9 +12,12 @@
 //
 // float64: range reduction (Cody-Waite, exact in the ranges used) plus polynomials fitted by
 // tools/gen_vmath_coeffs.py, within 2.5 ulp of the correctly rounded result (tanh, log2/log10/log1p
-// are the worst; exp/exp2 ~0.95). float32: the same algorithms evaluated in double with shorter
-// polynomials (relative error below 2^-29 before the final rounding), within 1 ulp. Measured in
-// tests/cpp/test_vector_math.cpp.
+// are the worst; exp/exp2 ~0.95). float32: evaluated in float (evalf: 16 lanes per 512-bit vector
+// instead of 8), with float range reductions and shorter polynomials; where a plain float evaluation
+// would lose more than an ulp the leading terms are kept exact (f/ln2 and f/ln10 inside an FMA, e ln2
+// + f for log1p and 1 - z/2 for cos as two floats). log2 of powers of 2 and log10 of the powers of
+// 10 that float32 holds (1 ... 1e10) are exact integers, as in NumPy. Maxima over all 2^32 float32 arguments (tools/vmath_exhaustive.cpp)
+// are listed with each kernel; tests/cpp/test_vector_math.cpp checks a sweep (every 257th).
 #pragma once
 #include <algorithm>
 #include <bit>
@@ -52,6 +55,18 @@ inline constexpr double kCosC_F[] = {-2.72368220018861949761e-7, 2.4799858750748
 inline constexpr double kAtanA_D[] = {1.62719447516240603582e-2, -3.45580925514137961087e-2, 4.55110812632517188319e-2, -5.23034787301607418274e-2, 5.878914544400621696e-2, -6.66642362806925757879e-2, 7.69229630497447005676e-2, -9.09090875107663587664e-2, 1.11111111051067051426e-1, -1.42857142856593272977e-1, 1.99999999999998025336e-1, -3.33333333333333332156e-1};
 // kAtanA_F: degree 5 on [0, 0.171744], max abs error 5.44e-10
 inline constexpr double kAtanA_F[] = {5.04612816760351681996e-2, -8.62389666960050497651e-2, 1.10712604443137667505e-1, -1.42841455482737734305e-1, 1.99999771539742061374e-1, -3.33333332789515764546e-1};
+// kCosC2_F32: degree 2 on [0, 0.623019], max abs error 2.07e-9
+inline constexpr double kCosC2_F32[] = {2.4545419078353295322e-5, -1.38882913005569332406e-3, 4.16666645988279801241e-2};
+// kSinhS_F32: degree 3 on [0, 1.0001], max abs error 2.0e-10
+inline constexpr double kSinhS_F32[] = {2.8062853577282155455e-6, 1.98381013314183407323e-4, 8.33333967782803621162e-3, 1.66666666468341778882e-1};
+// kAtanA_F32: degree 9 on [0, 1.0], max abs error 2.52e-9
+inline constexpr double kAtanA_F32[] = {1.48869193930475962454e-3, -9.14462976059239534998e-3, 2.63050011100623765855e-2, -4.89605140270906659207e-2, 7.03191425002996593607e-2, -8.93182677738131439711e-2, 1.10882616287351587305e-1, -1.42840037947335302932e-1, 1.99999493211418874246e-1, -3.333333308107325367e-1};
+// kLog1pQ_F32: degree 8 on [-0.292964, 0.414355], max abs error 3.22e-8
+inline constexpr double kLog1pQ_F32[] = {-7.67247515826596749451e-2, 1.27231844892102833919e-1, -1.3128178413139186029e-1, 1.42048272019221280766e-1, -1.66265858656272047156e-1, 2.00012339285666070512e-1, -2.50007828124611363417e-1, 3.33333300472197400902e-1, -4.99999976437572221477e-1};
+// kLog2Q_F32: degree 8 on [-0.292964, 0.414355], max abs error 4.65e-8
+inline constexpr double kLog2Q_F32[] = {-1.10690418621740759647e-1, 1.83556751668990548025e-1, -1.89399578925414447283e-1, 2.04932337608977042327e-1, -2.39870929752549011562e-1, 2.8855681000403123367e-1, -3.60685053818797126686e-1, 4.80898299554389954757e-1, -7.213474864510839963e-1};
+// kLog10Q_F32: degree 8 on [-0.292964, 0.414355], max abs error 1.4e-8
+inline constexpr double kLog10Q_F32[] = {-3.3321136237746884223e-2, 5.52560881590106976896e-2, -5.70149544226773752263e-2, 6.16907807018398894703e-2, -7.22083449433249668219e-2, 8.68642552643257678451e-2, -1.08577020187135323083e-1, 1.44764813029673938023e-1, -2.17147230718593549369e-1};
 }  // namespace coef
 
 namespace detail {
@@ -155,6 +170,29 @@ inline float exp_partsf(float x, int32_t& k) {
   float z = r * r;
   return fmaf_(z, hornerf(coef::kExpQ_F, r), r);
 }
+inline float abs_f(float x) { return std::bit_cast<float>(fbits(x) & 0x7FFFFFFFu); }
+inline float copysign_f(float mag, float sgn) {
+  return std::bit_cast<float>((fbits(mag) & 0x7FFFFFFFu) | (fbits(sgn) & 0x80000000u));
+}
+
+// Float kernels whose accuracy rests on exact products (fma(a, b, -a*b), a range reduction step
+// exact only when fused) exist only where the FMA is an instruction; elsewhere those functions keep
+// the double evaluation (their evalf is not declared).
+#if defined(__FMA__)
+inline constexpr bool kFloatFma = true;
+#else
+inline constexpr bool kFloatFma = false;
+#endif
+
+// A positive normal float u = 2^e (1 + f), 1 + f in [sqrt(1/2), sqrt(2)): returns f (exact).
+// log2, log10 and log1p evaluate ln(1 + f) = f + f^2 Q(f) without a division (a division costs
+// about as much as the whole polynomial in 16-lane float), with the leading term f kept exact.
+inline float log_reducef(float u, int32_t& e) {
+  // Subtracting the bits of sqrt(1/2) moves the exponent boundary there.
+  uint32_t t = fbits(u) - 0x3F3504F3u;
+  e = static_cast<int32_t>(t) >> 23;
+  return std::bit_cast<float>(fbits(u) - (static_cast<uint32_t>(e) << 23)) - 1.0f;
+}
 
 // Integer tests in the storage type (float32 blocks are scanned 16 lanes at a time), NaN included.
 template <class T> using bits_t = std::conditional_t<sizeof(T) == 8, uint64_t, uint32_t>;
@@ -203,6 +241,13 @@ struct Exp2 {
     else p = fma_(r, horner(coef::kExp2P_F, r), 1.0);
     return ldexp_(p, kk);
   }
+  // float32: max 0.88 ulp over all arguments (tools/vmath_exhaustive.cpp, against the double C library).
+  static float evalf(float x) {
+    int32_t kk;
+    float r = x - round_intf(x, kk);  // exact, |r| <= 1/2; |k| <= 125: 2^k p stays normal
+    float p = fmaf_(r, hornerf(coef::kExp2P_F, r), 1.0f);
+    return std::bit_cast<float>(fbits(p) + (static_cast<uint32_t>(kk) << 23));
+  }
 };
 
 struct Expm1 {
@@ -215,13 +260,21 @@ struct Expm1 {
     double y = fma_(s, em1, s - 1.0);  // 2^k em1 + (2^k - 1)
     return abits(x) == 0 ? x : y;      // keeps -0
   }
+  // float32: max 1.63 ulp.
+  static float evalf(float x) {
+    int32_t kk;
+    float em1 = exp_partsf(x, kk);  // |x| < 87: |k| <= 126, 2^k normal
+    float s = pow2if(kk);
+    float y = fmaf_(s, em1, s - 1.0f);
+    return abs_bits(x) == 0 ? x : y;
+  }
 };
 
 // Base 0: natural log; 2 or 10.
 template <int Base> struct LogB {
   template <class T> static bool special(T x) { return not_pos_normal(x); }
   static double libm(double x) { return Base == 0 ? std::log(x) : Base == 2 ? std::log2(x) : std::log10(x); }
-  // Natural log in float (log2/log10 stay in double: exact results at powers of 2 and 10).
+  // Natural log in float.
   static float evalf(float x) requires(Base == 0) {
     uint32_t b = fbits(x);
     float e = static_cast<float>(static_cast<int32_t>(b >> 23) - 127);
@@ -234,6 +287,26 @@ template <int Base> struct LogB {
     float z = sv * sv;
     float tail = sv * z * hornerf(coef::kLogR_F, z);
     return e * kLn2HiF + ((e * kLn2LoF + tail) + 2.0f * sv);
+  }
+  // log2 and log10 in float: e + f (L + f Q_L(f)) with 1/ln2 or 1/ln10 = L + Llo in two floats
+  // (f L exact inside the FMA), and e log10(2) as e G (exact: G has 17 bits) + e Glo. Exact cases
+  // stay exact: 2^k gives f = 0 and e; for 10^k (k = 1 ... 10) the terms after e G are within ~2^-27
+  // of their sum's value, far inside half an ulp of the integer result, so it rounds to k.
+  // float32: log2 max 1.16 ulp, log10 max 0.95 ulp.
+  static float evalf(float x) requires(Base != 0 && kFloatFma) {
+    int32_t ei;
+    const float f = log_reducef(x, ei);
+    const float e = static_cast<float>(ei);
+    if constexpr (Base == 2) {
+      constexpr float kL = 1.44269502f, kLlo = 1.925963033500011e-08f;
+      float p = fmaf_(f, kL, f * fmaf_(f, hornerf(coef::kLog2Q_F32, f), kLlo));
+      return e + p;
+    } else {
+      constexpr float kL = 0.434294492f, kLlo = -1.0103049952192578e-08f;
+      constexpr float kG = 0x1.3441p-2f, kGlo = 7.903416872068192e-07f;
+      float p = fmaf_(f, kL, f * fmaf_(f, hornerf(coef::kLog10Q_F32, f), kLlo));
+      return e * kG + (p + e * kGlo);
+    }
   }
   template <bool D> static double eval(double x) {
     double e, s;
@@ -278,6 +351,26 @@ struct Log1p {
     double y = e * kLn2Hi + ((e * kLn2Lo + tail) + 2.0 * s);
     return abits(x) < ubits(0x1p-60) ? x : y;  // log1p(x) = x there (keeps -0, subnormals exact)
   }
+  // float32: log(u + c) = log u + c/u with u = 1 + x rounded and c its rounding error; c/u =
+  // (c 2^-e) / (1 + f) with 1/(1 + f) = 1 - f + f^2 - f^3 (|c| 2^-e <= 2^-24, so the series' error,
+  // f^4 of that, stays far below the result's ulp, which is at least f 2^-25). e ln2 + f is summed
+  // exactly (Fast2Sum), the rest joins before the last rounding. max 0.97 ulp.
+  template <int = 0> static float evalf(float x) requires(kFloatFma) {  // a template: may be constrained
+    float u = 1.0f + x;  // >= 2^-24: normal
+    float c_big = (x - u) + 1.0f, c_small = (1.0f - u) + x;
+    float c = x > 1.0f ? c_big : c_small;
+    int32_t ei;
+    const float f = log_reducef(u, ei);
+    float cm = c * pow2if(-(ei < 100 ? ei : 100));  // 2^-e normal (e >= -24); e > 100: c/u negligible
+    float corr = fmaf_(-cm * f, fmaf_(f, f - 1.0f, 1.0f), cm);
+    float q = fmaf_(f * f, hornerf(coef::kLog1pQ_F32, f), corr);
+    const float e = static_cast<float>(ei);
+    float a = e * kLn2HiF;  // exact: |e| <= 128 (7 bits unless a power of 2), kLn2HiF 17 bits
+    float sh = a + f;       // |a| >= ln2 > |f| unless e = 0
+    float sl = (a - sh) + f;
+    float y = sh + (sl + (q + e * kLn2LoF));
+    return abs_bits(x) < 0x30800000u ? x : y;  // |x| < 2^-30: log1p(x) rounds to x (keeps -0)
+  }
 };
 
 // sin and cos: x = k pi/2 + r, |r| <= pi/4, pi/2 in three pieces (two of 33 bits, so k * piece is
@@ -306,6 +399,29 @@ template <bool Cos> struct SinCos {
     double ny = -y;
     y = (q & 2) ? ny : y;
     if constexpr (!Cos) y = abits(x) == 0 ? x : y;  // sin(-0) = -0
+    return y;
+  }
+  // float32: pi/2 in three floats; the first step is exact with the FMA (k pi1 and x are multiples
+  // of 2^-23 below 2^19 and |r| < 1), the pieces' remainder times k stays below 2^-50. cos keeps
+  // 1 - z/2 as two floats (it cancels towards pi/4). sin max 1.55 ulp, cos max 1.54 ulp.
+  static float evalf(float x) requires(kFloatFma) {
+    constexpr float kP1 = 1.57079637f, kP2 = -4.371138828673793e-08f, kP3 = -1.7151245100058819e-15f;
+    int32_t kk;
+    float kd = round_intf(x * 0.636619747f, kk);
+    float r = fmaf_(-kd, kP1, x);
+    r = fmaf_(-kd, kP2, r);
+    r = fmaf_(-kd, kP3, r);
+    float z = r * r;
+    float sn = fmaf_(r * z, hornerf(coef::kSinS_F, z), r);
+    float hz = 0.5f * z;
+    float w = 1.0f - hz;
+    float zerr = fmaf_(r, r, -z);
+    float cs = w + (((1.0f - w) - hz) + (z * z * hornerf(coef::kCosC2_F32, z) - 0.5f * zerr));
+    int32_t q = Cos ? kk + 1 : kk;
+    float y = (q & 1) ? cs : sn;
+    float ny = -y;
+    y = (q & 2) ? ny : y;
+    if constexpr (!Cos) y = abs_bits(x) == 0 ? x : y;
     return y;
   }
 };
@@ -356,6 +472,24 @@ template <bool Cosh> struct SinhCosh {
       return copysign_(small ? y_small : y_big, x);
     }
   }
+  // float32: e^a / 2 = 2^(k-1) (1 + em1) (|x| < 88: k <= 127), e^-a / 2 = 0.25 / (e^a / 2) with the
+  // divisor capped (beyond 2^30 the term is below the result's ulp; no subnormal quotients); sinh of
+  // a < 1 from its odd polynomial. cosh max 1.55 ulp, sinh max 1.62 ulp.
+  static float evalf(float x) {
+    float a = abs_f(x);
+    int32_t kk;
+    float em1 = exp_partsf(a, kk);
+    float eh = (1.0f + em1) * pow2if(kk - 1);
+    float d = 0.25f / (eh < 0x1p30f ? eh : 0x1p30f);
+    if constexpr (Cosh) {
+      return eh + d;
+    } else {
+      float z = a * a;
+      float y_small = fmaf_(a * z, hornerf(coef::kSinhS_F32, z), a);
+      float y_big = eh - d;
+      return copysign_f(a < 1.0f ? y_small : y_big, x);
+    }
+  }
 };
 using Sinh = SinhCosh<false>;
 using Cosh = SinhCosh<true>;
@@ -379,6 +513,21 @@ struct Arctan {
     double bh = lo ? 0.0 : (hi ? 2.0 * kPio4 : kPio4);
     double bl = lo ? 0.0 : (hi ? 2.0 * kPio4Lo : kPio4Lo);
     return copysign_(bh + (bl + p), x);
+  }
+  // float32: t = min(|x|, 1) / max(|x|, 1) (exact operands: one rounding) and atan |x| = t + t z A(z)
+  // or pi/2 - that. max 1.23 ulp.
+  static float evalf(float x) {
+    constexpr float kPio2 = 1.57079637f, kPio2Lo = -4.371138828673793e-08f;
+    float a = abs_f(x);
+    bool big = a > 1.0f;
+    // GCC turns the quotient of selects into a select of quotients, 1/a included in every lane: the
+    // divisor is kept away from 0 and subnormals so that no lane can raise divide-by-zero or overflow.
+    float a_div = a > 0x1p-60f ? a : 1.0f;
+    float t = (big ? 1.0f : a) / (big ? a_div : 1.0f);
+    float z = t * t;
+    float p = fmaf_(t * z, hornerf(coef::kAtanA_F32, z), t);
+    float y_big = kPio2 + (kPio2Lo - p);
+    return copysign_f(big ? y_big : p, x);
   }
 };
 

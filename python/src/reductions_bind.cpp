@@ -8,6 +8,7 @@
 #include <tuple>
 #include <utility>
 
+#include "axis_arg.h"
 #include "convert.h"
 #include "gil.h"
 #include "minpy/errors.h"
@@ -28,25 +29,14 @@ bool truthy(nb::handle h) {
   return r != 0;
 }
 
-// An axis as NumPy parses it: an integer (not a bool) that fits a C int; OverflowError beyond
-// int64, ValueError beyond int32 (NumPy's messages).
-// NumPy's Python-level reductions (mean, var, std) normalize axes in Python: OverflowError there.
+// An axis of a reduction: the ufunc reductions parse it in C (c_axis). NumPy's Python-level ones
+// (mean, var, std) normalize it in Python first, so a huge value is an OverflowError there, yet the
+// ufunc reduction they call still rejects a bool.
 int64_t to_index(nb::handle h, bool python_level = false) {
-  PyObject* p = h.ptr();
-  if (PyBool_Check(p) || PyObject_IsInstance(p, numpy().attr("bool_").ptr()) == 1)
+  if (!python_level) return c_axis(h);
+  if (PyBool_Check(h.ptr()) || PyObject_IsInstance(h.ptr(), numpy().attr("bool_").ptr()) == 1)
     throw TypeError(msg("axis", "an integer is required for the axis."));
-  PyObject* i = PyNumber_Index(p);
-  if (!i) throw nb::python_error();
-  int overflow = 0;
-  long long v = PyLong_AsLongLongAndOverflow(i, &overflow);
-  Py_DECREF(i);
-  if (overflow != 0) throw OverflowError(msg("axis", "Python int too large to convert to C long."));
-  if (v == -1 && PyErr_Occurred()) throw nb::python_error();
-  if (v < INT32_MIN || v > INT32_MAX) {
-    if (python_level) throw OverflowError(msg("axis", "Python int too large to convert to C int."));
-    throw ValueError(msg("axis", "integer won't fit into a C int."));
-  }
-  return v;
+  return py_axis(h);
 }
 
 Axes to_axes(nb::handle axis, bool python_level = false) {

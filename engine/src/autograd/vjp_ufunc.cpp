@@ -21,6 +21,7 @@
 #include <unordered_map>
 
 #include "autograd/internal.h"
+#include "autograd/vjp_arith.h"
 #include "backend/cpu/vjp_kernels.h"
 #include "minpy/errors.h"
 #include "minpy/ops.h"
@@ -31,15 +32,9 @@ namespace {
 using Args = UfuncVjpArgs;
 using R = std::vector<Array>;
 
-Scalar F(double v) { return Scalar::from_float(v); }
+using namespace arith;
 Array u1(const char* n, const Operand& a) { return ufunc1(n, a); }
 Array u2(const char* n, const Operand& a, const Operand& b) { return ufunc2(n, a, b); }
-Array mul(const Operand& a, const Operand& b) { return u2("multiply", a, b); }
-Array div(const Operand& a, const Operand& b) { return u2("true_divide", a, b); }
-Array add(const Operand& a, const Operand& b) { return u2("add", a, b); }
-Array sub(const Operand& a, const Operand& b) { return u2("subtract", a, b); }
-Array neg(const Operand& a) { return u1("negative", a); }
-Array sq(const Operand& a) { return mul(a, a); }
 
 // g * mask (mask a bool array): keeps g's dtype.
 Array masked(const Array& g, const Array& mask) { return mul(g, mask); }
@@ -52,7 +47,7 @@ Table& table();
 std::atomic<uint64_t> g_rules_generation{0};  // bumped by register_ufunc_vjp
 
 void def(const char* name, bool save_in, bool save_out, std::function<R(const Args&)> f) {
-  table().rules[name] = UfuncVjpRule{save_in, save_out, std::move(f)};
+  table().rules[name] = UfuncVjpRule{save_in, save_out, std::move(f), {}};
 }
 
 // Unary rule from d(out)/d(x) as a function of (x, out).

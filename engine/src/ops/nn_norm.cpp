@@ -9,6 +9,7 @@
 
 #include <cmath>
 
+#include "autograd/vjp_arith.h"
 #include "backend/cpu/nn_norm_kernels.h"
 #include "minpy/autograd.h"
 #include "minpy/errors.h"
@@ -23,11 +24,7 @@ namespace {
 using autograd::Node;
 using GradVec = std::vector<Array>;
 
-Scalar F(double v) { return Scalar::from_float(v); }
-Array mul(const Operand& a, const Operand& b) { return ufunc2("multiply", a, b); }
-Array sub(const Operand& a, const Operand& b) { return ufunc2("subtract", a, b); }
-Array add(const Operand& a, const Operand& b) { return ufunc2("add", a, b); }
-Array divide(const Operand& a, const Operand& b) { return ufunc2("true_divide", a, b); }
+using namespace autograd::arith;
 
 ReduceOptions over(std::vector<int64_t> axes, bool keepdims) {
   ReduceOptions o;
@@ -134,7 +131,7 @@ Array row_scales(const Array& g, int64_t N, Reduction r) {
 // g as a column that broadcasts against (N, C) rows, in engine ops (for the recorded VJPs).
 Array row_column(const Array& g, int64_t N, Reduction r) {
   if (r == Reduction::None) return reshape(g, {N, 1});
-  if (r == Reduction::Mean) return divide(g, F(static_cast<double>(N)));
+  if (r == Reduction::Mean) return div(g, F(static_cast<double>(N)));
   return g;
 }
 
@@ -162,7 +159,7 @@ Array batch_norm_eval(const Array& x, const Array& gamma, const Array& beta, con
                       double eps) {
   DType t = x.dtype();
   Shape cs = channel_shape(x);
-  Array scale = divide(F(1.0), ufunc1("sqrt", add(cast(rv, t), F(eps))));
+  Array scale = div(F(1.0), ufunc1("sqrt", add(cast(rv, t), F(eps))));
   if (gamma.defined()) scale = mul(scale, cast(gamma, t));
   Array shift = ufunc1("negative", mul(cast(rm, t), scale));
   if (beta.defined()) shift = add(shift, cast(beta, t));
@@ -174,7 +171,7 @@ GradVec batch_norm_vjp_ops(const Array& x, const Array& gamma, const Array& g, d
   std::vector<int64_t> axes = stat_axes(x.ndim());
   Shape cs = channel_shape(x);
   Array xc = sub(x, mean(x, over(axes, true)));
-  Array inv = divide(F(1.0), ufunc1("sqrt", add(mean(mul(xc, xc), over(axes, true)), F(eps))));
+  Array inv = div(F(1.0), ufunc1("sqrt", add(mean(mul(xc, xc), over(axes, true)), F(eps))));
   Array xhat = mul(xc, inv);
   GradVec r(3);
   if (want[0].defined()) {
@@ -231,7 +228,7 @@ GradVec layer_norm_vjp_ops(const Array& x, const Array& gamma, const Array& g, d
   std::vector<int64_t> lead;
   for (int d = 0; d < last; ++d) lead.push_back(d);
   Array xc = sub(x, mean(x, over({last}, true)));
-  Array inv = divide(F(1.0), ufunc1("sqrt", add(mean(mul(xc, xc), over({last}, true)), F(eps))));
+  Array inv = div(F(1.0), ufunc1("sqrt", add(mean(mul(xc, xc), over({last}, true)), F(eps))));
   Array xhat = mul(xc, inv);
   GradVec r(3);
   if (want[0].defined()) {

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "autograd/vjp_arith.h"
 #include "backend/cpu/kernels.h"
 #include "backend/cpu/reduce_kernels.h"
 #include "backend/cpu/scalar_math.h"
@@ -587,10 +588,7 @@ namespace {
 using autograd::Node;
 using GradVec = std::vector<Array>;
 
-Scalar F(double v) { return Scalar::from_float(v); }
-Array mul(const Operand& a, const Operand& b) { return ufunc2("multiply", a, b); }
-Array divide(const Operand& a, const Operand& b) { return ufunc2("true_divide", a, b); }
-Array sub(const Operand& a, const Operand& b) { return ufunc2("subtract", a, b); }
+using namespace autograd::arith;
 
 // A reduction's VJP: (a or undefined, result with keepdims shape or undefined, cotangent with
 // keepdims shape, plan) -> gradient broadcastable to a's shape. Null: no gradient (see no_gradient).
@@ -638,7 +636,7 @@ RedGrad grad_sum() {
 }
 RedGrad grad_mean() {
   return {false, false, [](const Array&, const Array&, const Array& gk, const Plan& p) {
-            return divide(gk, F(static_cast<double>(p.count)));
+            return div(gk, F(static_cast<double>(p.count)));
           }};
 }
 RedGrad grad_nansum() {
@@ -650,7 +648,7 @@ RedGrad grad_nanmean() {
   return {true, false, [](const Array& a, const Array&, const Array& gk, const Plan& p) {
             Array ok = ufunc1("logical_not", ufunc1("isnan", a));
             Array cnt = sum(ok, keep(p));
-            return divide(mul(gk, ok), cnt);
+            return div(mul(gk, ok), cnt);
           }};
 }
 // Equal split among the elements equal to the result.
@@ -658,7 +656,7 @@ RedGrad grad_extremum() {
   return {true, true, [](const Array& a, const Array& rk, const Array& gk, const Plan& p) {
             Array hit = ufunc2("equal", a, rk);
             Array cnt = ufunc2("maximum", sum(hit, keep(p)), Scalar::from_int(1));
-            return divide(mul(gk, hit), cnt);
+            return div(mul(gk, hit), cnt);
           }};
 }
 RedGrad grad_var(double ddof, bool is_std) {
@@ -666,7 +664,7 @@ RedGrad grad_var(double ddof, bool is_std) {
             double denom = std::max(static_cast<double>(p.count) - ddof, 0.0);
             Array centered = sub(a, mean(a, keep(p)));
             if (!is_std) return mul(mul(gk, centered), F(2.0 / denom));
-            return divide(mul(gk, centered), mul(rk, F(denom)));
+            return div(mul(gk, centered), mul(rk, F(denom)));
           }};
 }
 
@@ -800,7 +798,7 @@ Array accumulate(std::string_view name, const Array& a, int64_t axis, std::optio
         Array yp = cumprod(xs, ax);
         Array c = cumsum(z, ax);
         Array gy = mul(g[0], yp);
-        Array nz_part = divide(rev_cumsum(mul(gy, ufunc2("equal", c, Scalar::from_int(0))), ax), xs);
+        Array nz_part = div(rev_cumsum(mul(gy, ufunc2("equal", c, Scalar::from_int(0))), ax), xs);
         Array z_part = rev_cumsum(mul(gy, ufunc2("equal", c, Scalar::from_int(1))), ax);
         return GradVec{where(z, z_part, nz_part)};
       }, {x});

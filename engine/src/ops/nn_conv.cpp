@@ -461,7 +461,7 @@ Array max_pool2d_backward(const Array& gy, const Array& indices, const Shape& x_
   // geometry can produce such windows.
   const int64_t lowest = (g.dh > 1 || g.dw > 1) ? -1 : 0;
   for (int64_t i = 0; i < idx.size(); ++i)
-    if (p[i] < lowest || p[i] >= plane)
+    if (static_cast<uint64_t>(p[i] - lowest) >= static_cast<uint64_t>(plane - lowest))  // one compare per index
       throw IndexError(msg(op, "index " + std::to_string(p[i]) + " is out of bounds for a plane of " +
                                    std::to_string(plane) + " elements."));
   if (idx.impl() == indices.impl()) idx = copy(indices);  // later writes to the caller's array must not reach the VJP

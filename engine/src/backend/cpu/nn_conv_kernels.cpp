@@ -454,47 +454,57 @@ inline void max_row(const PoolGeom& g, const T* xp, int64_t oh, T* __restrict yr
   }
 }
 
-template <class T>
-void max_forward(const PoolGeom& g, const T* x, T* y, int64_t* idx) {
+// Dilated (a compile-time flag here too): the planes' loops of the undilated pool stay as they were.
+template <bool Dilated, class T>
+void max_forward_planes(const PoolGeom& g, const T* x, T* y, int64_t* idx) {
   const int64_t HW = g.H * g.W, P = g.Ho * g.Wo;
-  const bool dilated = may_have_empty_windows(g);
   for_planes(g, [&](int64_t pl) {
-    for (int64_t oh = 0; oh < g.Ho; ++oh) {
-      T* yr = y + pl * P + oh * g.Wo;
-      int64_t* ir = idx ? idx + pl * P + oh * g.Wo : nullptr;
-      if (dilated) max_row<true>(g, x + pl * HW, oh, yr, ir);
-      else max_row<false>(g, x + pl * HW, oh, yr, ir);
-    }
+    for (int64_t oh = 0; oh < g.Ho; ++oh)
+      max_row<Dilated>(g, x + pl * HW, oh, y + pl * P + oh * g.Wo, idx ? idx + pl * P + oh * g.Wo : nullptr);
   });
 }
 
 template <class T>
-void max_scatter(const PoolGeom& g, const T* gy, const int64_t* idx, T* dx) {
+void max_forward(const PoolGeom& g, const T* x, T* y, int64_t* idx) {
+  if (may_have_empty_windows(g)) max_forward_planes<true>(g, x, y, idx);
+  else max_forward_planes<false>(g, x, y, idx);
+}
+
+// Holes: positions may be -1 (dilated geometries only): the scatter skips them, the gather reads 0.
+template <bool Holes, class T>
+void max_scatter_planes(const PoolGeom& g, const T* gy, const int64_t* idx, T* dx) {
   const int64_t HW = g.H * g.W, P = g.Ho * g.Wo;
-  const bool holes = may_have_empty_windows(g);
   for_planes(g, [&](int64_t pl) {
     T* dp = dx + pl * HW;
     std::memset(dp, 0, sizeof(T) * HW);
     const T* gp = gy + pl * P;
     const int64_t* ip = idx + pl * P;
-    if (holes) {
-      for (int64_t o = 0; o < P; ++o)
-        if (ip[o] >= 0) dp[ip[o]] += gp[o];
-    } else {
-      for (int64_t o = 0; o < P; ++o) dp[ip[o]] += gp[o];
-    }
+    for (int64_t o = 0; o < P; ++o)
+      if (!Holes || ip[o] >= 0) dp[ip[o]] += gp[o];
   });
 }
 
 template <class T>
-void max_gather(const PoolGeom& g, const T* c, const int64_t* idx, T* out) {
+void max_scatter(const PoolGeom& g, const T* gy, const int64_t* idx, T* dx) {
+  if (may_have_empty_windows(g)) max_scatter_planes<true>(g, gy, idx, dx);
+  else max_scatter_planes<false>(g, gy, idx, dx);
+}
+
+template <bool Holes, class T>
+void max_gather_planes(const PoolGeom& g, const T* c, const int64_t* idx, T* out) {
   const int64_t HW = g.H * g.W, P = g.Ho * g.Wo;
   for_planes(g, [&](int64_t pl) {
     const T* cp = c + pl * HW;
     T* op = out + pl * P;
     const int64_t* ip = idx + pl * P;
-    for (int64_t o = 0; o < P; ++o) op[o] = ip[o] >= 0 ? cp[ip[o]] : T(0);
+    for (int64_t o = 0; o < P; ++o) op[o] = !Holes || ip[o] >= 0 ? cp[ip[o]] : T(0);
   });
+}
+
+template <class T>
+void max_gather(const PoolGeom& g, const T* c, const int64_t* idx, T* out) {
+  if (may_have_empty_windows(g)) max_gather_planes<true>(g, c, idx, out);
+  else max_gather_planes<false>(g, c, idx, out);
 }
 
 // The divisor of avg windows along one axis, per output position: PyTorch's (the window clipped to

@@ -19,13 +19,23 @@ nn::Conv2dOptions conv_opts(int64_t sh, int64_t sw, int64_t ph, int64_t pw, int6
   return o;
 }
 
-nn::Pool2dOptions pool_opts(int64_t kh, int64_t kw, int64_t sh, int64_t sw, int64_t ph, int64_t pw) {
+nn::Pool2dOptions pool_opts(int64_t kh, int64_t kw, int64_t sh, int64_t sw, int64_t ph, int64_t pw, int64_t dh = 1,
+                            int64_t dw = 1, bool ceil_mode = false, bool count_include_pad = true) {
   nn::Pool2dOptions o;
   o.kernel = {kh, kw};
   o.stride = nn::Pair{sh, sw};
   o.padding = {ph, pw};
+  o.dilation = {dh, dw};
+  o.ceil_mode = ceil_mode;
+  o.count_include_pad = count_include_pad;
   return o;
 }
+
+// The geometry arguments of the pool bindings: kh, kw, sh, sw, ph, pw, then the PyTorch options
+// with their defaults (max: dh, dw, ceil_mode; avg: ceil_mode, count_include_pad).
+#define MINPY_POOL_ARGS nb::arg("kh"), nb::arg("kw"), nb::arg("sh"), nb::arg("sw"), nb::arg("ph"), nb::arg("pw")
+#define MINPY_MAX_ARGS MINPY_POOL_ARGS, nb::arg("dh") = 1, nb::arg("dw") = 1, nb::arg("ceil_mode") = false
+#define MINPY_AVG_ARGS MINPY_POOL_ARGS, nb::arg("ceil_mode") = false, nb::arg("count_include_pad") = true
 
 Array opt_array(nb::handle h) { return h.is_none() ? Array() : to_array(h); }
 
@@ -51,34 +61,38 @@ void init_nn_conv(nb::module_& m) {
     const nn::Conv2dOptions o = conv_opts(sh, sw, ph, pw, dh, dw, groups);
     return nogil_if_large(max_elements({&ga, &xa}), [&] { return nn::conv2d_grad_weight(ga, xa, Shape(ws), o); });
   });
-  m.def("_nn_max_pool2d", [](nb::handle x, int64_t kh, int64_t kw, int64_t sh, int64_t sw, int64_t ph, int64_t pw) {
+  m.def("_nn_max_pool2d", [](nb::handle x, int64_t kh, int64_t kw, int64_t sh, int64_t sw, int64_t ph, int64_t pw,
+                             int64_t dh, int64_t dw, bool ceil_mode) {
     Array xa = to_array(x);
-    const nn::Pool2dOptions o = pool_opts(kh, kw, sh, sw, ph, pw);
+    const nn::Pool2dOptions o = pool_opts(kh, kw, sh, sw, ph, pw, dh, dw, ceil_mode);
     return nogil_if_large(xa.size(), [&] { return nn::max_pool2d(xa, o); });
-  });
+  }, nb::arg("x"), MINPY_MAX_ARGS);
   m.def("_nn_max_pool2d_with_indices", [](nb::handle x, int64_t kh, int64_t kw, int64_t sh, int64_t sw, int64_t ph,
-                                          int64_t pw) {
+                                          int64_t pw, int64_t dh, int64_t dw, bool ceil_mode) {
     Array xa = to_array(x);
-    const nn::Pool2dOptions o = pool_opts(kh, kw, sh, sw, ph, pw);
+    const nn::Pool2dOptions o = pool_opts(kh, kw, sh, sw, ph, pw, dh, dw, ceil_mode);
     return nogil_if_large(xa.size(), [&] { return nn::max_pool2d_with_indices(xa, o); });
-  });
+  }, nb::arg("x"), MINPY_MAX_ARGS);
   m.def("_nn_max_pool2d_backward", [](nb::handle gy, nb::handle idx, const std::vector<int64_t>& xs, int64_t kh,
-                                      int64_t kw, int64_t sh, int64_t sw, int64_t ph, int64_t pw) {
+                                      int64_t kw, int64_t sh, int64_t sw, int64_t ph, int64_t pw, int64_t dh, int64_t dw,
+                                      bool ceil_mode) {
     Array ga = to_array(gy), ia = to_array(idx);
-    const nn::Pool2dOptions o = pool_opts(kh, kw, sh, sw, ph, pw);
+    const nn::Pool2dOptions o = pool_opts(kh, kw, sh, sw, ph, pw, dh, dw, ceil_mode);
     return nogil_if_large(ga.size(), [&] { return nn::max_pool2d_backward(ga, ia, Shape(xs), o); });
-  });
-  m.def("_nn_avg_pool2d", [](nb::handle x, int64_t kh, int64_t kw, int64_t sh, int64_t sw, int64_t ph, int64_t pw) {
+  }, nb::arg("gy"), nb::arg("indices"), nb::arg("x_shape"), MINPY_MAX_ARGS);
+  m.def("_nn_avg_pool2d", [](nb::handle x, int64_t kh, int64_t kw, int64_t sh, int64_t sw, int64_t ph, int64_t pw,
+                             bool ceil_mode, bool count_include_pad) {
     Array xa = to_array(x);
-    const nn::Pool2dOptions o = pool_opts(kh, kw, sh, sw, ph, pw);
+    const nn::Pool2dOptions o = pool_opts(kh, kw, sh, sw, ph, pw, 1, 1, ceil_mode, count_include_pad);
     return nogil_if_large(xa.size(), [&] { return nn::avg_pool2d(xa, o); });
-  });
+  }, nb::arg("x"), MINPY_AVG_ARGS);
   m.def("_nn_avg_pool2d_backward", [](nb::handle gy, const std::vector<int64_t>& xs, int64_t kh, int64_t kw,
-                                      int64_t sh, int64_t sw, int64_t ph, int64_t pw) {
+                                      int64_t sh, int64_t sw, int64_t ph, int64_t pw, bool ceil_mode,
+                                      bool count_include_pad) {
     Array ga = to_array(gy);
-    const nn::Pool2dOptions o = pool_opts(kh, kw, sh, sw, ph, pw);
+    const nn::Pool2dOptions o = pool_opts(kh, kw, sh, sw, ph, pw, 1, 1, ceil_mode, count_include_pad);
     return nogil_if_large(ga.size(), [&] { return nn::avg_pool2d_backward(ga, Shape(xs), o); });
-  });
+  }, nb::arg("gy"), nb::arg("x_shape"), MINPY_AVG_ARGS);
 }
 
 }  // namespace minpy::py

@@ -161,3 +161,55 @@ TEST(NnConv, PoolsAndTies) {
   EXPECT_NEAR(at(ga, 4), 1.0, 1e-15);  // the centre is in all nine windows
   EXPECT_NEAR(at(ga, 0), 4.0 / 9.0, 1e-15);
 }
+
+TEST(NnConv, PoolOptions) {
+  // x = 0..24 in a 5x5 plane.
+  std::vector<double> v(25);
+  for (int i = 0; i < 25; ++i) v[i] = i;
+  Array x = test::vec(v, {1, 1, 5, 5});
+  // ceil_mode: 5 = 2 * 2 + 1 gives a third window (starting at 4, past the input's last pair).
+  nn::Pool2dOptions o = pool_opts(2, 2, 0);
+  o.ceil_mode = true;
+  Array y = nn::max_pool2d(x, o);
+  EXPECT_EQ(y.shape(), Shape({1, 1, 3, 3}));
+  EXPECT_EQ(at(y, 8), 24.0);
+  Array a = nn::avg_pool2d(x, o);  // the last window holds one element: divisor 1 (clipped at 5 + 0)
+  EXPECT_NEAR(at(a, 8), 24.0, 1e-15);
+  EXPECT_NEAR(at(a, 2), (4.0 + 9.0) / 2.0, 1e-15);
+  // count_include_pad=false: the corner of a 3x3 window with padding 1 divides by its 4 elements.
+  nn::Pool2dOptions q = pool_opts(3, 1, 1);
+  q.count_include_pad = false;
+  Array b = nn::avg_pool2d(x, q);
+  EXPECT_NEAR(at(b, 0), (0.0 + 1 + 5 + 6) / 4.0, 1e-15);
+  EXPECT_NEAR(at(b, 12), 12.0, 1e-15);
+  // the backward op is the adjoint: <avg(x), r> == <x, avg_backward(r)>
+  Array r = filled<double>({1, 1, 5, 5}, 3);
+  Array gb = nn::avg_pool2d_backward(r, {1, 1, 5, 5}, q);
+  double lhs = 0, rhs = 0;
+  for (int i = 0; i < 25; ++i) lhs += at(b, i) * at(r, i), rhs += v[i] * at(gb, i);
+  EXPECT_NEAR(lhs, rhs, 1e-10);
+  // dilation 2, kernel 2: taps two apart; (5 - 3) / 1 + 1 = 3 outputs per axis.
+  nn::Pool2dOptions d = pool_opts(2, 1, 0);
+  d.dilation = {2, 2};
+  auto [ym, idx] = nn::max_pool2d_with_indices(x, d);
+  EXPECT_EQ(ym.shape(), Shape({1, 1, 3, 3}));
+  EXPECT_EQ(at(ym, 0), 12.0);
+  EXPECT_EQ(idx.data_as<int64_t>()[0], 12);
+  // a dilated window with no input element: -inf, index -1
+  Array one = test::vec({3.0}, {1, 1, 1, 1});
+  nn::Pool2dOptions e = pool_opts(2, 1, 1);
+  e.dilation = {2, 2};
+  auto [ye, ie] = nn::max_pool2d_with_indices(one, e);
+  EXPECT_TRUE(std::isinf(at(ye, 0)) && at(ye, 0) < 0);
+  EXPECT_EQ(ie.data_as<int64_t>()[0], -1);
+  // errors: avg has no dilation; padding over half the kernel; ceil_mode cannot make room for nothing
+  EXPECT_THROW(nn::avg_pool2d(x, d), ValueError);
+  nn::Pool2dOptions bad = pool_opts(2, 1, 2);
+  bad.dilation = {3, 3};
+  EXPECT_THROW(nn::max_pool2d(x, bad), ValueError);
+  nn::Pool2dOptions big = pool_opts(8, 2, 0);
+  big.ceil_mode = true;
+  EXPECT_THROW(nn::max_pool2d(x, big), ValueError);
+  big.kernel = {6, 6};  // 5 + 2 - 1 - 6 >= 0 with ceil: one output
+  EXPECT_EQ(nn::max_pool2d(x, big).shape(), Shape({1, 1, 1, 1}));
+}

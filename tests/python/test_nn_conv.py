@@ -47,35 +47,65 @@ def ref_conv2d(x, w, b=None, stride=1, padding=0, dilation=1, groups=1):
     return out
 
 
-def windows(x, k, s, p, fill):
-    """(N, C, Ho, Wo, KH*KW) windows of x padded with `fill`, in row-major window order."""
-    (kh, kw), (sh, sw), (ph, pw) = pair(k), pair(s), pair(p)
-    xp = numpy.pad(numpy.asarray(x, numpy.float64), ((0, 0), (0, 0), (ph, ph), (pw, pw)), constant_values=fill)
-    ho = (x.shape[2] + 2 * ph - kh) // sh + 1
-    wo = (x.shape[3] + 2 * pw - kw) // sw + 1
-    taps = [xp[:, :, i:i + sh * (ho - 1) + 1:sh, j:j + sw * (wo - 1) + 1:sw] for i in range(kh) for j in range(kw)]
+def pool_len(n, k, s, p, d=1, ceil_mode=False):
+    """PyTorch's pooling output length (None when empty): floor or ceil, and with ceil_mode a last
+    window starting in the right padding is dropped."""
+    span = n + 2 * p - d * (k - 1) - 1 + (s - 1 if ceil_mode else 0)
+    if span < 0:
+        return None
+    o = span // s + 1
+    if ceil_mode and (o - 1) * s >= n + p:
+        o -= 1
+    return o
+
+
+def windows(x, k, s, p, fill, d=1, ceil_mode=False):
+    """(N, C, Ho, Wo, KH*KW) windows of x padded with `fill` (also past the right padding, where
+    ceil_mode's last windows reach), in row-major window order; taps d apart."""
+    (kh, kw), (sh, sw), (ph, pw), (dh, dw) = pair(k), pair(s), pair(p), pair(d)
+    h, w = x.shape[2:]
+    ho, wo = pool_len(h, kh, sh, ph, dh, ceil_mode), pool_len(w, kw, sw, pw, dw, ceil_mode)
+    rh = max(ph, (ho - 1) * sh + dh * (kh - 1) + 1 - ph - h)
+    rw = max(pw, (wo - 1) * sw + dw * (kw - 1) + 1 - pw - w)
+    xp = numpy.pad(numpy.asarray(x, numpy.float64), ((0, 0), (0, 0), (ph, rh), (pw, rw)), constant_values=fill)
+    taps = [xp[:, :, i * dh:i * dh + sh * (ho - 1) + 1:sh, j * dw:j * dw + sw * (wo - 1) + 1:sw]
+            for i in range(kh) for j in range(kw)]
     return numpy.stack(taps, axis=-1)
 
 
-def ref_max_pool(x, k, s=None, p=0):
-    return windows(x, k, k if s is None else s, p, -numpy.inf).max(axis=-1)
+def ref_max_pool(x, k, s=None, p=0, d=1, ceil_mode=False):
+    return windows(x, k, k if s is None else s, p, -numpy.inf, d, ceil_mode).max(axis=-1)
 
 
-def ref_avg_pool(x, k, s=None, p=0):
-    return windows(x, k, k if s is None else s, p, 0.0).mean(axis=-1)
+def avg_counts(n, k, s, p, o, include_pad):
+    """PyTorch's per-output divisor along one axis: the window clipped to the padded input, or to
+    the input without count_include_pad."""
+    start = numpy.arange(o) * s - p
+    end = numpy.minimum(start + k, n + p)
+    return end - start if include_pad else numpy.minimum(end, n) - numpy.maximum(start, 0)
 
 
-def ref_max_pool_grad(x, gy, k, s=None, p=0):
-    """The gradient of sum(gy * max_pool(x)): each window's first maximum (row-major) gets gy."""
-    (kh, kw), (ph, pw) = pair(k), pair(p)
+def ref_avg_pool(x, k, s=None, p=0, ceil_mode=False, count_include_pad=True):
+    s = k if s is None else s
+    total = windows(x, k, s, p, 0.0, 1, ceil_mode).sum(axis=-1)
+    (kh, kw), (sh, sw), (ph, pw) = pair(k), pair(s), pair(p)
+    rows = avg_counts(x.shape[2], kh, sh, ph, total.shape[2], count_include_pad)
+    cols = avg_counts(x.shape[3], kw, sw, pw, total.shape[3], count_include_pad)
+    return total / (rows[:, None] * cols[None, :])
+
+
+def ref_max_pool_grad(x, gy, k, s=None, p=0, d=1, ceil_mode=False):
+    """The gradient of sum(gy * max_pool(x)): each window's first maximum (row-major) gets gy
+    (a window of padding only gives nothing: its argmax lands in the padding, cropped away)."""
+    (kh, kw), (ph, pw), (dh, dw) = pair(k), pair(p), pair(d)
     sh, sw = pair(k if s is None else s)
     n, c, h, w = x.shape
-    dx = numpy.zeros((n, c, h + 2 * ph, w + 2 * pw))
-    win = windows(x, k, (sh, sw), p, -numpy.inf)
+    win = windows(x, k, (sh, sw), p, -numpy.inf, d, ceil_mode)
     first = win.argmax(axis=-1)  # argmax returns the first maximum
+    dx = numpy.zeros((n, c, h + 2 * ph + (kh * dh + sh) * 2, w + 2 * pw + (kw * dw + sw) * 2))
     for ni, ci, oh, ow in numpy.ndindex(*first.shape):
         i, j = divmod(first[ni, ci, oh, ow], kw)
-        dx[ni, ci, oh * sh + i, ow * sw + j] += gy[ni, ci, oh, ow]
+        dx[ni, ci, oh * sh + i * dh, ow * sw + j * dw] += gy[ni, ci, oh, ow]
     return dx[:, :, ph:ph + h, pw:pw + w]
 
 
@@ -359,6 +389,233 @@ def test_pool_forward_hypothesis(case, dtype, ties):
             assert_close(g, tx.grad.double().numpy(), dtype)
 
 
+@st.composite
+def pool_option_cases(draw):
+    """Geometries with PyTorch's options: dilation (max), ceil_mode, count_include_pad (avg),
+    including kernels that only ceil_mode lets fit and dilated windows that miss the input."""
+    kh, kw = draw(st.integers(1, 4)), draw(st.integers(1, 3))
+    s = draw(st.one_of(st.none(), st.tuples(st.integers(1, 3), st.integers(1, 3))))
+    sh, sw = (kh, kw) if s is None else s
+    p = (draw(st.integers(0, kh // 2)), draw(st.integers(0, kw // 2)))
+    d = (draw(st.integers(1, 3)), draw(st.integers(1, 2)))
+    ceil_mode, include_pad = draw(st.booleans()), draw(st.booleans())
+    # smallest sizes with an output (for max with d, for avg without)
+    lo_h = max(1, min(d[0] * (kh - 1) + 1, kh) - 2 * p[0] - (sh - 1 if ceil_mode else 0))
+    lo_w = max(1, min(d[1] * (kw - 1) + 1, kw) - 2 * p[1] - (sw - 1 if ceil_mode else 0))
+    h, w = draw(st.integers(lo_h, 9)), draw(st.integers(lo_w, 9))
+    return (draw(st.integers(0, 2)), draw(st.integers(1, 3)), h, w), (kh, kw), s, p, d, ceil_mode, include_pad
+
+
+@settings(max_examples=80, deadline=None)
+@given(pool_option_cases(), st.sampled_from(["float32", "float64"]), st.booleans())
+def test_pool_options_forward_hypothesis(case, dtype, ties):
+    xs, k, s, p, d, ceil_mode, include_pad = case
+    x = (RNG.integers(-2, 3, xs) if ties else RNG.standard_normal(xs)).astype(dtype)
+    st_ = k if s is None else s
+    mx = np.array(x)
+    fits_max = all(pool_len(n, kk, ss, pp, dd, ceil_mode) for n, kk, ss, pp, dd in
+                   zip(xs[2:], k, pair(st_), p, d))
+    fits_avg = all(pool_len(n, kk, ss, pp, 1, ceil_mode) for n, kk, ss, pp in zip(xs[2:], k, pair(st_), p))
+    if fits_max:
+        want = ref_max_pool(x, k, s, p, d, ceil_mode)
+        assert_close(F.max_pool2d(mx, k, s, p, d, ceil_mode), want, dtype)
+        gy = RNG.standard_normal(want.shape)
+        gx = grad(lambda x: F.max_pool2d(x, k, s, p, dilation=d, ceil_mode=ceil_mode) * np.array(gy))(mx)
+        assert_close(gx, ref_max_pool_grad(x, gy, k, s, p, d, ceil_mode), dtype)
+        if torch is not None:
+            tx = torch.from_numpy(x).requires_grad_()
+            ty = TF.max_pool2d(tx, k, st_, p, d, ceil_mode)
+            assert_close(F.max_pool2d(mx, k, s, p, d, ceil_mode), ty.detach().double().numpy(), dtype)
+            # torch's backward writes out of bounds for windows with no input element (index past
+            # the plane): its gradient is only compared where every window holds one
+            if not torch.isinf(ty).any():
+                (ty * torch.from_numpy(gy).to(ty.dtype)).sum().backward()
+                g = grad(lambda x: F.max_pool2d(x, k, s, p, d, ceil_mode) * np.array(gy.astype(dtype)))(mx)
+                assert_close(g, tx.grad.double().numpy(), dtype)
+    else:
+        err(lambda: F.max_pool2d(mx, k, s, p, d, ceil_mode), ValueError)
+        if torch is not None:
+            with pytest.raises(RuntimeError):
+                TF.max_pool2d(torch.from_numpy(x), k, st_, p, d, ceil_mode)
+    if fits_avg:
+        want = ref_avg_pool(x, k, s, p, ceil_mode, include_pad)
+        got = F.avg_pool2d(mx, k, s, p, ceil_mode=ceil_mode, count_include_pad=include_pad)
+        assert_close(got, want, dtype)
+        gy = RNG.standard_normal(want.shape)
+        g = grad(lambda x: F.avg_pool2d(x, k, s, p, ceil_mode, include_pad) * np.array(gy.astype(dtype)))(mx)
+        if torch is not None:
+            tx = torch.from_numpy(x).requires_grad_()
+            ty = TF.avg_pool2d(tx, k, st_, p, ceil_mode, include_pad)
+            (ty * torch.from_numpy(gy).to(ty.dtype)).sum().backward()
+            assert_close(got, ty.detach().double().numpy(), dtype)
+            assert_close(g, tx.grad.double().numpy(), dtype)
+        # avg is linear: <avg(v), gy> == <v, grad> for any v (the adjoint, by the reference)
+        v = RNG.standard_normal(xs)
+        lhs = float(numpy.sum(ref_avg_pool(v, k, s, p, ceil_mode, include_pad) * gy))
+        assert numpy.isclose(float(numpy.sum(numpy.asarray(g, numpy.float64) * v)), lhs,
+                             rtol=1e-4 if dtype == "float32" else 1e-10, atol=1e-4 if dtype == "float32" else 1e-10)
+    else:
+        err(lambda: F.avg_pool2d(mx, k, s, p, ceil_mode, include_pad), ValueError)
+        if torch is not None:
+            with pytest.raises(RuntimeError):
+                TF.avg_pool2d(torch.from_numpy(x), k, st_, p, ceil_mode, include_pad)
+
+
+def test_pool_options_known_values():
+    x = numpy.arange(25.0).reshape(1, 1, 5, 5)
+    mx = np.array(x)
+    # ceil_mode: 5 = 2 * 2 + 1 gives a third window holding the last row/column only
+    y = F.max_pool2d(mx, 2, ceil_mode=True)
+    assert numpy.asarray(y)[0, 0].tolist() == [[6, 8, 9], [16, 18, 19], [21, 23, 24]]
+    a = F.avg_pool2d(mx, 2, ceil_mode=True)  # divisors 4, 2 and 1 (clipped at the input's edge)
+    assert numpy.asarray(a)[0, 0, 2].tolist() == [20.5, 22.5, 24.0]
+    # with padding 1 and stride 2, ceil's last window would start in the right padding: dropped
+    assert F.max_pool2d(mx, 2, 2, 1, ceil_mode=True).shape == (1, 1, 3, 3)
+    assert F.max_pool2d(mx, 3, 2, 1, ceil_mode=True).shape == (1, 1, 3, 3)
+    # a kernel larger than the input fits with ceil_mode when the overhang is below the stride
+    assert F.max_pool2d(np.array(x[:, :, :2, :2]), 3, 2, ceil_mode=True).tolist() == [[[[6.0]]]]
+    err(lambda: F.max_pool2d(np.array(x[:, :, :2, :2]), 3, 2), ValueError)
+    # count_include_pad=False: the corner window of 3x3 padding 1 averages its 4 elements
+    b = F.avg_pool2d(mx, 3, 1, 1, count_include_pad=False)
+    assert numpy.asarray(b)[0, 0, 0, 0] == 3.0 and numpy.asarray(b)[0, 0, 2, 2] == 12.0
+    c = F.avg_pool2d(mx, 3, 1, 1)
+    assert numpy.asarray(c)[0, 0, 0, 0] == 12.0 / 9.0
+    # dilation: taps two apart
+    assert numpy.asarray(F.max_pool2d(mx, 2, 1, dilation=2))[0, 0].tolist() == [[12, 13, 14], [17, 18, 19],
+                                                                              [22, 23, 24]]
+    assert numpy.asarray(F.max_pool2d(mx, 2, 1, dilation=(1, 3)))[0, 0, 0].tolist() == [8.0, 9.0]
+
+
+def test_max_pool_dilated_windows_without_input():
+    """A dilated window whose taps all fall in the padding: -inf, index -1, no gradient (PyTorch
+    gives -inf and an index past the plane)."""
+    from minpy import _core
+    x = numpy.arange(9.0).reshape(1, 1, 3, 3)
+    y = F.max_pool2d(np.array(x), 2, 1, 1, dilation=3)
+    assert numpy.asarray(y)[0, 0].tolist() == [[8.0, 6.0], [2.0, 0.0]]
+    one = np.array([[[[3.0]]]])
+    y = F.max_pool2d(one, 2, 1, 1, dilation=2)
+    assert numpy.asarray(y).tolist() == [[[[-numpy.inf]]]]
+    if torch is not None:
+        assert TF.max_pool2d(torch.tensor([[[[3.0]]]]), 2, 1, 1, 2).item() == -numpy.inf
+    y, idx = _core._nn_max_pool2d_with_indices(one, 2, 2, 1, 1, 1, 1, 2, 2, False)
+    assert numpy.asarray(idx).tolist() == [[[[-1]]]]
+    g = grad(lambda x: F.max_pool2d(x, 2, 1, 1, dilation=2).sum())(one)
+    assert numpy.asarray(g).tolist() == [[[[0.0]]]]
+    # a 1x4 row with dilation 3, padding 1: windows (-1, 2), (0, 3) and (1, 4)
+    x = np.array([[[[1.0, 5.0, 2.0, 4.0]]]])
+    y = F.max_pool2d(x, (1, 2), 1, (0, 1), dilation=(1, 3))
+    assert numpy.asarray(y).tolist() == [[[[2.0, 4.0, 5.0]]]]
+    # the backward helper accepts -1 for dilated geometries (scatter skips it, gather gives 0)
+    dx = _core._nn_max_pool2d_backward(np.ones((1, 1, 1, 1)), idx, [1, 1, 1, 1], 2, 2, 1, 1, 1, 1, 2, 2)
+    assert numpy.asarray(dx).tolist() == [[[[0.0]]]]
+    # the scatter's VJP (the gather) gives 0 at a -1 index; a neighbour with input gets its value
+    sc = np.array([[[[2.0]]]])
+    g2 = grad(lambda g: (_core._nn_max_pool2d_backward(g, idx, [1, 1, 1, 1], 2, 2, 1, 1, 1, 1, 2, 2) * sc).sum())(
+        np.ones((1, 1, 1, 1)))
+    assert numpy.asarray(g2).tolist() == [[[[0.0]]]]
+    # (a window without input elements only occurs on an axis with a single output: k = 2 and
+    # d >= n + p; so the whole output is -inf then)
+    assert numpy.isneginf(numpy.asarray(F.max_pool2d(np.ones((1, 1, 2, 6)), 2, 1, 1, dilation=(3, 1)))).all()
+
+
+@pytest.mark.parametrize("k,s,p,d,ceil_mode", [
+    (2, None, 0, 1, True), (3, 2, 1, 1, True), ((2, 3), (1, 2), (1, 0), (2, 1), False),
+    (2, 1, 1, 2, True), (3, 2, 1, (2, 3), True)])
+def test_max_pool_option_gradients(k, s, p, d, ceil_mode):
+    x = (RNG.permutation(2 * 2 * 7 * 6) * 0.1).reshape(2, 2, 7, 6)  # distinct: no ties
+    y = ref_max_pool(x, k, s, p, d, ceil_mode)
+    assert numpy.isfinite(y).all()
+    r = np.array(RNG.standard_normal(y.shape))
+    check_grads(lambda x: F.max_pool2d(x, k, s, p, d, ceil_mode) * r, [x])
+    sx = np.array(RNG.standard_normal(x.shape))
+
+    def inner(x):  # second order: scatter and gather with the new geometry
+        gx = grad(lambda x: (F.max_pool2d(x, k, s, p, d, ceil_mode) ** 2 * r).sum())(x)
+        return (gx * sx).sum()
+    check_grads(inner, [x], rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("k,s,p,ceil_mode,include_pad", [
+    (2, None, 0, True, True), (3, 2, 1, True, True), (3, 2, 1, True, False), (3, 1, 1, False, False),
+    ((2, 3), (3, 2), (1, 1), True, False), ((3, 2), (2, 3), (1, 1), True, True)])
+def test_avg_pool_option_gradients(k, s, p, ceil_mode, include_pad):
+    x = RNG.standard_normal((2, 2, 7, 6))
+    r = np.array(RNG.standard_normal(ref_avg_pool(x, k, s, p, ceil_mode, include_pad).shape))
+    f = lambda x: F.avg_pool2d(x, k, s, p, ceil_mode, include_pad) * r
+    check_grads(f, [x])
+    sx = np.array(RNG.standard_normal(x.shape))
+
+    def inner(x):  # second order: avg_pool2d_backward records avg_pool2d with the same options
+        gx = grad(lambda x: (F.avg_pool2d(x, k, s, p, ceil_mode, include_pad) ** 2 * r).sum())(x)
+        return (gx * sx).sum()
+    check_grads(inner, [x], rtol=1e-5, atol=1e-6)
+
+
+def test_pool_option_gradients_float32():
+    x = RNG.standard_normal((3, 2, 9, 7)).astype(numpy.float32)
+    gy = RNG.standard_normal((3, 2, 5, 4)).astype(numpy.float32)
+    gym = RNG.standard_normal((3, 2, 5, 3)).astype(numpy.float32)
+    gm = grad(lambda x: F.max_pool2d(x, 3, 2, 1, dilation=(1, 2), ceil_mode=True) * np.array(gym))(np.array(x))
+    ga = grad(lambda x: F.avg_pool2d(x, 3, 2, 1, ceil_mode=True, count_include_pad=False) * np.array(gy))(
+        np.array(x))
+    assert gm.dtype == numpy.float32 and ga.dtype == numpy.float32
+    assert_close(gm, ref_max_pool_grad(x, gym, 3, 2, 1, (1, 2), True), "float32")
+    if torch is not None:
+        tx = torch.from_numpy(x).requires_grad_()
+        (TF.max_pool2d(tx, 3, 2, 1, (1, 2), True) * torch.from_numpy(gym)).sum().backward()
+        assert_close(gm, tx.grad.double().numpy(), "float32")
+    if torch is not None:
+        tx = torch.from_numpy(x).requires_grad_()
+        (TF.avg_pool2d(tx, 3, 2, 1, True, False) * torch.from_numpy(gy)).sum().backward()
+        assert_close(ga, tx.grad.double().numpy(), "float32")
+    v = RNG.standard_normal(x.shape)
+    lhs = float(numpy.sum(ref_avg_pool(v, 3, 2, 1, True, False) * gy))
+    assert numpy.isclose(float(numpy.sum(numpy.asarray(ga, numpy.float64) * v)), lhs, rtol=1e-5, atol=1e-5)
+
+
+def test_pool_option_errors():
+    x = np.zeros((2, 3, 5, 5))
+    tx = torch.zeros((2, 3, 5, 5), dtype=torch.float64) if torch is not None else None
+    cases = [  # (ours, torch's) with the same arguments: torch raises RuntimeError, we ValueError
+        (lambda: F.max_pool2d(x, 2, 1, 0, dilation=0), lambda: TF.max_pool2d(tx, 2, 1, 0, 0)),
+        (lambda: F.max_pool2d(x, 2, 1, 0, dilation=(1, -1)), lambda: TF.max_pool2d(tx, 2, 1, 0, (1, -1))),
+        (lambda: F.max_pool2d(x, 2, 1, 2, dilation=3), lambda: TF.max_pool2d(tx, 2, 1, 2, 3)),  # pad > k / 2
+        (lambda: F.max_pool2d(x, 3, 1, 0, dilation=3), lambda: TF.max_pool2d(tx, 3, 1, 0, 3)),  # 7 > 5
+        (lambda: F.max_pool2d(x, 3, 1, 0, 3, True), lambda: TF.max_pool2d(tx, 3, 1, 0, 3, True)),
+        (lambda: F.max_pool2d(x, 8, 2, ceil_mode=True), lambda: TF.max_pool2d(tx, 8, 2, ceil_mode=True)),
+        (lambda: F.avg_pool2d(x, 8, 2, ceil_mode=True), lambda: TF.avg_pool2d(tx, 8, 2, ceil_mode=True)),
+        (lambda: F.avg_pool2d(x, 2, 1, 2, True, False), lambda: TF.avg_pool2d(tx, 2, 1, 2, True, False)),
+    ]
+    for ours, theirs in cases:
+        err(ours, ValueError)
+        if torch is not None:
+            with pytest.raises(RuntimeError):
+                theirs()
+    type_cases = [  # torch raises TypeError too
+        (lambda: F.max_pool2d(x, 2, dilation=1.0), lambda: TF.max_pool2d(tx, 2, dilation=1.0)),
+        (lambda: F.max_pool2d(x, 2, ceil_mode=None), lambda: TF.max_pool2d(tx, 2, ceil_mode=None)),
+        (lambda: F.max_pool2d(x, 2, ceil_mode=1), lambda: TF.max_pool2d(tx, 2, ceil_mode=1)),
+        (lambda: F.avg_pool2d(x, 2, ceil_mode="yes"), lambda: TF.avg_pool2d(tx, 2, ceil_mode="yes")),
+        (lambda: F.avg_pool2d(x, 2, count_include_pad=0), lambda: TF.avg_pool2d(tx, 2, count_include_pad=0)),
+    ]
+    for ours, theirs in type_cases:
+        err(ours, TypeError)
+        if torch is not None:
+            with pytest.raises(TypeError):
+                theirs()
+    err(lambda: F.max_pool2d(x, 2, dilation=(1, 2, 3)), TypeError)  # torch: RuntimeError (a tuple's length)
+    # NumPy bools are bools
+    assert F.avg_pool2d(x, 2, ceil_mode=numpy.True_, count_include_pad=numpy.False_).shape == (2, 3, 3, 3)
+    # the avg helpers take no dilation; the max backward helper's -1 needs a dilated geometry
+    from minpy import _core
+    y, idx = _core._nn_max_pool2d_with_indices(x, 2, 2, 2, 2, 0, 0)
+    bad = np.array(numpy.asarray(idx))
+    bad[0, 0, 0, 0] = -1
+    err(lambda: _core._nn_max_pool2d_backward(np.ones((2, 3, 2, 2)), bad, [2, 3, 5, 5], 2, 2, 2, 2, 0, 0),
+        IndexError)
+
+
 def test_max_pool_ties_first_max_wins():
     x = numpy.array([[[[1.0, 1.0, 0.0], [1.0, 1.0, 0.0], [2.0, 0.0, 2.0]]]])
     g = grad(lambda x: F.max_pool2d(x, 2, 1).sum())(np.array(x))
@@ -460,3 +717,8 @@ def test_native_backward_helpers():
         ValueError)
     da = _core._nn_avg_pool2d_backward(gyp, [2, 2, 5, 5], 2, 2, 2, 2, 0, 0)
     assert numpy.asarray(da).sum() == 16
+    # with the options: ceil_mode's third windows hold one row/column of the 5x5 input
+    da = _core._nn_avg_pool2d_backward(np.ones((2, 2, 3, 3)), [2, 2, 5, 5], 2, 2, 2, 2, 0, 0, ceil_mode=True)
+    assert numpy.asarray(da).sum() == 2 * 2 * 9
+    y, idx = _core._nn_max_pool2d_with_indices(np.array(x), 2, 2, 2, 2, 0, 0, dh=2, dw=1, ceil_mode=True)
+    assert idx.shape == (2, 2, 2, 3)

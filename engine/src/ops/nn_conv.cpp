@@ -234,11 +234,31 @@ void check_gy(const Array& gy, const Shape& want, const char* op) {
 }
 
 // ---- pooling ----
+// One axis's output length by PyTorch's rule (see Pool2dOptions), or ValueError when it is < 1.
+int64_t pool_out_len(int64_t in, int64_t pad, int64_t dil, int64_t k, int64_t stride, bool ceil_mode, const char* op,
+                     const Shape& xs, const Pool2dOptions& o) {
+  const Wide eff = Wide(dil) * (Wide(k) - 1) + 1;
+  const Wide span = Wide(in) + 2 * Wide(pad) - eff + (ceil_mode ? Wide(stride) - 1 : 0);
+  if (span < 0) {
+    const bool dilated = o.dilation[0] != 1 || o.dilation[1] != 1;
+    throw ValueError(msg(op, "The kernel " + pair_str(o.kernel) +
+                                 (dilated ? " with dilation " + pair_str(o.dilation) : std::string()) +
+                                 " is larger than the padded input (input " + shape_str(xs) + ", padding " +
+                                 pair_str(o.padding) + (ceil_mode ? ", ceil_mode" : "") + "): no output."));
+  }
+  Wide out = span / stride + 1;
+  // ceil_mode: a last window starting in the right padding (or beyond) is dropped, as in PyTorch.
+  if (ceil_mode && (out - 1) * stride >= Wide(in) + pad) --out;
+  return static_cast<int64_t>(out);
+}
+
 cpu::PoolGeom pool_geom(const Shape& xs, const Pool2dOptions& o, const char* op) {
   const Pair st = o.stride ? *o.stride : o.kernel;
   require_positive(o.kernel, op, "kernel_size");
   require_positive(st, op, "stride");
   require_non_negative(o.padding, op, "padding");
+  require_positive(o.dilation, op, "dilation");
+  // PyTorch checks padding against half of both the kernel and the dilated kernel: the first binds.
   for (int i = 0; i < 2; ++i)
     if (o.padding[i] > o.kernel[i] / 2)
       throw ValueError(msg(op, "padding " + pair_str(o.padding) + " must be at most half the kernel size " +
@@ -248,9 +268,16 @@ cpu::PoolGeom pool_geom(const Shape& xs, const Pool2dOptions& o, const char* op)
   cpu::PoolGeom g{};
   g.N = xs[0], g.C = xs[1], g.H = xs[2], g.W = xs[3];
   g.KH = o.kernel[0], g.KW = o.kernel[1], g.sh = st[0], g.sw = st[1], g.ph = o.padding[0], g.pw = o.padding[1];
-  g.Ho = out_len(g.H, g.ph, 1, g.KH, g.sh, op, xs, o.kernel, {1, 1}, o.padding);
-  g.Wo = out_len(g.W, g.pw, 1, g.KW, g.sw, op, xs, o.kernel, {1, 1}, o.padding);
+  g.dh = o.dilation[0], g.dw = o.dilation[1];
+  g.count_include_pad = o.count_include_pad;
+  g.Ho = pool_out_len(g.H, g.ph, g.dh, g.KH, g.sh, o.ceil_mode, op, xs, o);
+  g.Wo = pool_out_len(g.W, g.pw, g.dw, g.KW, g.sw, o.ceil_mode, op, xs, o);
   return g;
+}
+// avg_pool2d has no dilation (PyTorch's neither).
+void require_no_dilation(const Pool2dOptions& o, const char* op) {
+  if (o.dilation[0] != 1 || o.dilation[1] != 1)
+    throw ValueError(msg(op, "Dilation is not supported, got " + pair_str(o.dilation) + "."));
 }
 Shape pool_out_shape(const cpu::PoolGeom& g) { return {g.N, g.C, g.Ho, g.Wo}; }
 
@@ -430,8 +457,11 @@ Array max_pool2d_backward(const Array& gy, const Array& indices, const Shape& x_
   Array idx = ascontiguousarray(indices);
   const int64_t* p = idx.data_as<int64_t>();
   const int64_t plane = g.H * g.W;
+  // -1 marks a (dilated) window without input elements; the kernels skip it only when the
+  // geometry can produce such windows.
+  const int64_t lowest = (g.dh > 1 || g.dw > 1) ? -1 : 0;
   for (int64_t i = 0; i < idx.size(); ++i)
-    if (p[i] < 0 || p[i] >= plane)
+    if (static_cast<uint64_t>(p[i] - lowest) >= static_cast<uint64_t>(plane - lowest))  // one compare per index
       throw IndexError(msg(op, "index " + std::to_string(p[i]) + " is out of bounds for a plane of " +
                                    std::to_string(plane) + " elements."));
   if (idx.impl() == indices.impl()) idx = copy(indices);  // later writes to the caller's array must not reach the VJP
@@ -443,6 +473,7 @@ Array avg_pool2d(const Array& x, const Pool2dOptions& opt) {
   OpScope op_scope("avg_pool2d");
   const char* op = "avg_pool2d";
   require_float(x, op, "input");
+  require_no_dilation(opt, op);
   if (x.ndim() == 3) return unbatched(x, [&](const Array& x4) { return avg_pool2d(x4, opt); });
   require_ndim(x, 4, op, "input", kImageLayout);
   const cpu::PoolGeom g = pool_geom(x.shape(), opt, op);
@@ -454,6 +485,7 @@ Array avg_pool2d_backward(const Array& gy, const Shape& x_shape, const Pool2dOpt
   OpScope op_scope("avg_pool2d_backward");
   const char* op = "avg_pool2d_backward";
   require_float(gy, op, "the output gradient");
+  require_no_dilation(opt, op);
   check_shape_arg(x_shape, op, "the input shape");
   const cpu::PoolGeom g = pool_geom(x_shape, opt, op);
   check_gy(gy, pool_out_shape(g), op);

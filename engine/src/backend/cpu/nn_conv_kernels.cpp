@@ -406,22 +406,28 @@ void for_planes(const PoolGeom& g, F&& body) {
   });
 }
 
+// Only dilation leaves windows without an input element (see PoolGeom).
+inline bool may_have_empty_windows(const PoolGeom& g) { return g.dh > 1 || g.dw > 1; }
+
 // One output row of a max pool: the maxima tap by tap (window row, window column) over the whole
 // row: branch-free updates over contiguous outputs, not a short unpredictable scan per window (3-10x
 // faster on 2x2 pools). With positions, a second pass over the taps in reverse order records the
 // last tap (so, the first in window order) equal to the maximum, or that is NaN when the maximum is
 // NaN; its updates are independent across the row, unlike a running (max, position) pair.
-template <class T>
+// Dilated is a template parameter so that the undilated pool compiles to the same loops as before
+// dilation existed (measured: a runtime dilation changed the vectorisation and cost 5-10% there).
+template <bool Dilated, class T>
 inline void max_row(const PoolGeom& g, const T* xp, int64_t oh, T* __restrict yr, int64_t* __restrict ir) {
   const int64_t Wo = g.Wo;
+  const int64_t dh = Dilated ? g.dh : 1, dw = Dilated ? g.dw : 1;
   std::fill(yr, yr + Wo, -std::numeric_limits<T>::infinity());
   for (int64_t ki = 0; ki < g.KH; ++ki) {
-    const int64_t ih = oh * g.sh - g.ph + ki;
+    const int64_t ih = oh * g.sh - g.ph + ki * dh;
     if (ih < 0 || ih >= g.H) continue;
     const T* __restrict xr = xp + ih * g.W;
     for (int64_t kj = 0; kj < g.KW; ++kj) {
       int64_t lo, hi;
-      const int64_t woff = kj - g.pw;
+      const int64_t woff = kj * dw - g.pw;
       valid_range(woff, g.sw, g.W, Wo, lo, hi);
       for (int64_t ow = lo; ow < hi; ++ow) {
         const T v = xr[ow * g.sw + woff], best = yr[ow];
@@ -430,13 +436,14 @@ inline void max_row(const PoolGeom& g, const T* xp, int64_t oh, T* __restrict yr
     }
   }
   if (!ir) return;
+  if (Dilated) std::fill(ir, ir + Wo, int64_t(-1));  // windows no tap reaches (see PoolGeom)
   for (int64_t ki = g.KH - 1; ki >= 0; --ki) {
-    const int64_t ih = oh * g.sh - g.ph + ki;
+    const int64_t ih = oh * g.sh - g.ph + ki * dh;
     if (ih < 0 || ih >= g.H) continue;
     const T* __restrict xr = xp + ih * g.W;
     for (int64_t kj = g.KW - 1; kj >= 0; --kj) {
       int64_t lo, hi;
-      const int64_t woff = kj - g.pw;
+      const int64_t woff = kj * dw - g.pw;
       valid_range(woff, g.sw, g.W, Wo, lo, hi);
       for (int64_t ow = lo; ow < hi; ++ow) {
         const int64_t iw = ow * g.sw + woff;
@@ -447,41 +454,95 @@ inline void max_row(const PoolGeom& g, const T* xp, int64_t oh, T* __restrict yr
   }
 }
 
-template <class T>
-void max_forward(const PoolGeom& g, const T* x, T* y, int64_t* idx) {
+// Dilated (a compile-time flag here too): the planes' loops of the undilated pool stay as they were.
+template <bool Dilated, class T>
+void max_forward_planes(const PoolGeom& g, const T* x, T* y, int64_t* idx) {
   const int64_t HW = g.H * g.W, P = g.Ho * g.Wo;
   for_planes(g, [&](int64_t pl) {
     for (int64_t oh = 0; oh < g.Ho; ++oh)
-      max_row(g, x + pl * HW, oh, y + pl * P + oh * g.Wo, idx ? idx + pl * P + oh * g.Wo : nullptr);
+      max_row<Dilated>(g, x + pl * HW, oh, y + pl * P + oh * g.Wo, idx ? idx + pl * P + oh * g.Wo : nullptr);
   });
 }
 
 template <class T>
-void max_scatter(const PoolGeom& g, const T* gy, const int64_t* idx, T* dx) {
+void max_forward(const PoolGeom& g, const T* x, T* y, int64_t* idx) {
+  if (may_have_empty_windows(g)) max_forward_planes<true>(g, x, y, idx);
+  else max_forward_planes<false>(g, x, y, idx);
+}
+
+// Holes: positions may be -1 (dilated geometries only): the scatter skips them, the gather reads 0.
+template <bool Holes, class T>
+void max_scatter_planes(const PoolGeom& g, const T* gy, const int64_t* idx, T* dx) {
   const int64_t HW = g.H * g.W, P = g.Ho * g.Wo;
   for_planes(g, [&](int64_t pl) {
     T* dp = dx + pl * HW;
     std::memset(dp, 0, sizeof(T) * HW);
     const T* gp = gy + pl * P;
     const int64_t* ip = idx + pl * P;
-    for (int64_t o = 0; o < P; ++o) dp[ip[o]] += gp[o];
+    for (int64_t o = 0; o < P; ++o)
+      if (!Holes || ip[o] >= 0) dp[ip[o]] += gp[o];
   });
 }
 
 template <class T>
-void max_gather(const PoolGeom& g, const T* c, const int64_t* idx, T* out) {
+void max_scatter(const PoolGeom& g, const T* gy, const int64_t* idx, T* dx) {
+  if (may_have_empty_windows(g)) max_scatter_planes<true>(g, gy, idx, dx);
+  else max_scatter_planes<false>(g, gy, idx, dx);
+}
+
+template <bool Holes, class T>
+void max_gather_planes(const PoolGeom& g, const T* c, const int64_t* idx, T* out) {
   const int64_t HW = g.H * g.W, P = g.Ho * g.Wo;
   for_planes(g, [&](int64_t pl) {
     const T* cp = c + pl * HW;
     T* op = out + pl * P;
     const int64_t* ip = idx + pl * P;
-    for (int64_t o = 0; o < P; ++o) op[o] = cp[ip[o]];
+    for (int64_t o = 0; o < P; ++o) op[o] = !Holes || ip[o] >= 0 ? cp[ip[o]] : T(0);
   });
 }
 
 template <class T>
+void max_gather(const PoolGeom& g, const T* c, const int64_t* idx, T* out) {
+  if (may_have_empty_windows(g)) max_gather_planes<true>(g, c, idx, out);
+  else max_gather_planes<false>(g, c, idx, out);
+}
+
+// The divisor of avg windows along one axis, per output position: PyTorch's (the window clipped to
+// the padded input with count_include_pad, else to the input). Returns whether every window has
+// the full count k (then one reciprocal serves all outputs, the default path).
+inline bool avg_counts(int64_t out, int64_t k, int64_t s, int64_t p, int64_t n, bool include_pad,
+                       std::vector<int64_t>& cnt) {
+  cnt.resize(static_cast<size_t>(out));
+  bool full = true;
+  for (int64_t o = 0; o < out; ++o) {
+    const int64_t start = o * s - p, end = std::min(start + k, n + p);
+    cnt[o] = include_pad ? end - start : std::min(end, n) - std::max<int64_t>(start, 0);
+    full = full && cnt[o] == k;
+  }
+  return full;
+}
+
+// The per-output divisors of an avg pool: uniform (KH * KW everywhere) or rows[oh] * cols[ow].
+struct AvgDivisors {
+  std::vector<int64_t> rows, cols;
+  bool uniform;
+  explicit AvgDivisors(const PoolGeom& g) {
+    const bool fr = avg_counts(g.Ho, g.KH, g.sh, g.ph, g.H, g.count_include_pad, rows);
+    const bool fc = avg_counts(g.Wo, g.KW, g.sw, g.pw, g.W, g.count_include_pad, cols);
+    uniform = fr && fc;
+  }
+  // The divisor of output (oh, ow) in T (a window without input elements divides 0 by 1: 0).
+  template <class T>
+  T at(int64_t oh, int64_t ow) const {
+    const int64_t d = rows[oh] * cols[ow];
+    return d > 0 ? static_cast<T>(d) : T(1);
+  }
+};
+
+template <class T>
 void avg_forward(const PoolGeom& g, const T* x, T* y) {
   const int64_t HW = g.H * g.W, P = g.Ho * g.Wo, Wo = g.Wo;
+  const AvgDivisors dv(g);
   const T inv = T(1) / static_cast<T>(g.KH * g.KW);
   for_planes(g, [&](int64_t pl) {
     const T* xp = x + pl * HW;
@@ -499,7 +560,11 @@ void avg_forward(const PoolGeom& g, const T* x, T* y) {
           for (int64_t ow = lo; ow < hi; ++ow) yr[ow] += xr[ow * g.sw + woff];
         }
       }
-      for (int64_t ow = 0; ow < Wo; ++ow) yr[ow] *= inv;
+      if (dv.uniform) {
+        for (int64_t ow = 0; ow < Wo; ++ow) yr[ow] *= inv;
+      } else {  // divided, as PyTorch does, by the window's own count
+        for (int64_t ow = 0; ow < Wo; ++ow) yr[ow] /= dv.at<T>(oh, ow);
+      }
     }
   });
 }
@@ -507,12 +572,18 @@ void avg_forward(const PoolGeom& g, const T* x, T* y) {
 template <class T>
 void avg_backward(const PoolGeom& g, const T* gy, T* dx) {
   const int64_t HW = g.H * g.W, P = g.Ho * g.Wo, Wo = g.Wo;
-  const T inv = T(1) / static_cast<T>(g.KH * g.KW);
+  const AvgDivisors dv(g);
+  const T inv = dv.uniform ? T(1) / static_cast<T>(g.KH * g.KW) : T(1);
   for_planes(g, [&](int64_t pl) {
     T* dp = dx + pl * HW;
     std::memset(dp, 0, sizeof(T) * HW);
+    std::vector<T> scaled(dv.uniform ? 0 : static_cast<size_t>(Wo));
     for (int64_t oh = 0; oh < g.Ho; ++oh) {
       const T* gr = gy + pl * P + oh * Wo;
+      if (!dv.uniform) {  // each output's share gy / count, then spread with weight 1
+        for (int64_t ow = 0; ow < Wo; ++ow) scaled[ow] = gr[ow] / dv.at<T>(oh, ow);
+        gr = scaled.data();
+      }
       for (int64_t ki = 0; ki < g.KH; ++ki) {
         const int64_t ih = oh * g.sh - g.ph + ki;
         if (ih < 0 || ih >= g.H) continue;

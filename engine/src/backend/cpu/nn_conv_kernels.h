@@ -23,23 +23,28 @@ void conv2d_forward(DType t, const ConvGeom& g, const void* x, const void* w, co
 void conv2d_backward(DType t, const ConvGeom& g, const void* gy, const void* x, const void* w, void* dx, void* dw,
                      void* db);
 
-// One 2-d pooling window geometry: x (N, C, H, W), y (N, C, Ho, Wo). Every window holds at least
-// one element of x (padding is at most half the kernel).
+// One 2-d pooling window geometry: x (N, C, H, W), y (N, C, Ho, Wo); window (oh, ow) has taps
+// (oh * sh - ph + ki * dh, ow * sw - pw + kj * dw). Without dilation every window holds at least
+// one element of x (padding is at most half the kernel, and ceil_mode's last window starts inside
+// the input); a dilated one may hold none.
 struct PoolGeom {
   int64_t N, C, H, W;
   int64_t KH, KW;
   int64_t Ho, Wo;
   int64_t sh, sw, ph, pw;
+  int64_t dh, dw;
+  bool count_include_pad;  // avg: the divisor counts padding (clipped to the padded input)
 };
 
 // y = max over each window (padding never wins); idx (may be null) gets the position in the
-// (H, W) plane of the first maximum (a NaN counts as the maximum).
+// (H, W) plane of the first maximum (a NaN counts as the maximum), or -1 (y = -inf) for a window
+// with no element of x.
 void max_pool2d_forward(DType t, const PoolGeom& g, const void* x, void* y, int64_t* idx);
-// dx = 0, then dx[plane + idx] += gy for every output (the max-pool VJP).
+// dx = 0, then dx[plane + idx] += gy for every output with idx >= 0 (the max-pool VJP).
 void max_pool2d_scatter(DType t, const PoolGeom& g, const void* gy, const int64_t* idx, void* dx);
-// out[o] = c[plane + idx[o]] (the VJP of the scatter).
+// out[o] = c[plane + idx[o]], or 0 where idx[o] < 0 (the VJP of the scatter).
 void max_pool2d_gather(DType t, const PoolGeom& g, const void* c, const int64_t* idx, void* out);
-// y = sum over each window / (KH * KW) (zero padding counted in the divisor).
+// y = sum over each window / its divisor (PyTorch's: see count_include_pad).
 void avg_pool2d_forward(DType t, const PoolGeom& g, const void* x, void* y);
 // dx = the VJP of avg_pool2d_forward at gy.
 void avg_pool2d_backward(DType t, const PoolGeom& g, const void* gy, void* dx);

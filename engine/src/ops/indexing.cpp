@@ -381,8 +381,23 @@ Array value_for(const Array& value, const Shape& shape, DType t, bool& scalar, c
   try {
     s = broadcast_to(s, shape, op);
   } catch (const ValueError&) {
-    throw ValueError(msg(op, "shape mismatch: value array of shape " + shape_str(value.shape()) +
-                                 " could not be broadcast to indexing result of shape " + shape_str(shape) + "."));
+    // NumPy's advanced assignment writes nothing, and accepts an empty value with extra leading
+    // axes, when both are empty and their shapes broadcast together (a[False] = zeros((2, 0, 5))).
+    bool empty_ok = false;
+    int64_t n = 1;
+    for (int64_t d : shape) n *= d;
+    if (value.size() == 0 && n == 0) {
+      try {
+        broadcast_shapes(value.shape(), shape, op);
+        empty_ok = true;
+      } catch (const ValueError&) {
+      }
+    }
+    if (!empty_ok)
+      throw ValueError(msg(op, "shape mismatch: value array of shape " + shape_str(value.shape()) +
+                                   " could not be broadcast to indexing result of shape " + shape_str(shape) + "."));
+    scalar = false;
+    return Array::empty(shape, t);
   }
   if (value.size() == 1) {
     scalar = true;

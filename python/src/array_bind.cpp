@@ -465,7 +465,10 @@ void init_array(nb::module_& m) {
            [](nb::handle s, nb::args shape, nb::handle order, nb::handle copy_arg) {
              char o = order_char(order, "reshape");
              if (o == 'K') throw ValueError(msg("reshape", "order 'K' is not permitted for reshaping."));
-             Array r = reshape(as_array(s), shape_from_args(shape), o);
+             Array a = as_array(s);
+             // 'A' is Fortran order for Fortran-contiguous (and not C-contiguous) arrays, as NumPy.
+             if (o == 'A') o = a.f_contiguous() && !a.c_contiguous() ? 'F' : 'C';
+             Array r = reshape(a, shape_from_args(shape), o);
              if (!copy_arg.is_none() && nb::cast<bool>(copy_arg)) {
                Array c = copy(r, 'C');
                r = c.view(c.shape(), c.strides(), 0);  // NumPy returns a view of the copy

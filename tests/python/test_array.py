@@ -548,3 +548,14 @@ def test_full_shape_checked_first(args):
 def test_full_like_none(dtype, proto):
     a = numpy.arange(6, dtype=proto).reshape(2, 3).T
     same(lambda: mnp.full_like(mnp.asarray(a), None, dtype=dtype), lambda: numpy.full_like(a, None, dtype=dtype))
+    same(lambda: mnp.full_like(mnp.asarray(a), None, dtype=dtype, shape=-1),
+         lambda: numpy.full_like(a, None, dtype=dtype, shape=-1))
+
+
+@pytest.mark.parametrize("make", [lambda x: x.reshape(5, 6).T, lambda x: x.reshape(5, 6), lambda x: x.reshape(5, 6)[:, ::2],
+                                  lambda x: x.reshape(2, 3, 5).transpose(2, 1, 0), lambda x: x.reshape(30, 1).T])
+@pytest.mark.parametrize("shape", [-1, (3, 10), (10, 3)])
+def test_reshape_order_a(make, shape):
+    # Fuzzer find (issue 5): 'A' reads Fortran order from a Fortran-contiguous array.
+    a = numpy.arange(30, dtype="uint16")
+    same(lambda: make(mnp.asarray(a)).reshape(shape, order="A"), lambda: make(a).reshape(shape, order="A"))

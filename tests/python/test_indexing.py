@@ -607,7 +607,8 @@ def test_put_empty_converts_value(shape, dtype, ind, value):
     ((5,), (numpy.array([], "int64"),), (4, 0)),
     # ... but not when the value has elements or the shapes do not broadcast.
     ((5,), (False,), (2, 1, 5)), ((5,), (numpy.array([], "int64"),), (0, 7)), ((5,), (numpy.array([1, 2]),), (4, 0)),
-    ((5, 4), (False, 1), (3, 0, 5)),
+    ((5, 4), (False, 1), (3, 0, 5)), ((2, 1), (numpy.zeros((1, 0, 3), "int64"),), (0,)),
+    ((6,), (numpy.array([], "int64"), None), (0,)), ((2, 4), (slice(1, 2, -1), numpy.array([False, False, True, False])), (0,)),
 ])
 def test_setitem_empty_value_extra_axes(shape, index, vshape):
     a, v = numpy.zeros(shape), numpy.zeros(vshape)

@@ -545,3 +545,20 @@ def test_compare_out_of_range_python_int_exactly(op, dtype, value):
 def _same_any_call(fm, fn, margs, args):
     same_outcome(lambda: fm(*margs), lambda: fn(*args),
                  lambda g, w: numpy.testing.assert_array_equal(numpy.asarray(g), w, strict=True))
+
+
+@pytest.mark.parametrize("n", [56, 70, 89, 93, -70])
+@pytest.mark.parametrize("dtype", ["complex64", "complex128"])
+def test_complex_power_overflow_in_repeated_squaring(n, dtype):
+    # Fuzzer find (issue 5): NumPy's integral complex power multiplies without fusing, so an
+    # overflowing factor gives nan parts (-inf+nanj), not -inf+infj.
+    a = numpy.array([4 - 1j, -4 - 1j, 1e3 + 2e3j, 0.5 + 0.25j, 3 + 0j], dtype)
+    big = 1e60 if dtype == "complex128" else 1.0
+    a = a * numpy.array(big, dtype)
+    def check(g, w):
+        g = numpy.asarray(g)
+        assert g.dtype == w.dtype
+        numpy.testing.assert_allclose(g, w, rtol=1e-4 if dtype == "complex64" else 1e-12, equal_nan=True)
+    same_outcome(lambda: mnp.asarray(a) ** n, lambda: a ** n, check)
+    same_outcome(lambda: mnp.power(mnp.asarray(a), numpy.int8(n % 128 if n > 0 else n)),
+                 lambda: numpy.power(a, numpy.int8(n % 128 if n > 0 else n)), check)

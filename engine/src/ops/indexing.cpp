@@ -382,17 +382,14 @@ Array value_for(const Array& value, const Shape& shape, DType t, bool& scalar, c
     s = broadcast_to(s, shape, op);
   } catch (const ValueError&) {
     // NumPy's advanced assignment writes nothing, and accepts an empty value with extra leading
-    // axes, when both are empty and their shapes broadcast together (a[False] = zeros((2, 0, 5))).
-    bool empty_ok = false;
+    // axes, when both are empty and the value's trailing axes broadcast to the indexing result
+    // (a[False] = zeros((2, 0, 5)) for a result of shape (0, 5)).
     int64_t n = 1;
     for (int64_t d : shape) n *= d;
-    if (value.size() == 0 && n == 0) {
-      try {
-        broadcast_shapes(value.shape(), shape, op);
-        empty_ok = true;
-      } catch (const ValueError&) {
-      }
-    }
+    bool empty_ok = value.size() == 0 && n == 0;
+    const int extra = value.ndim() - static_cast<int>(shape.size());
+    for (int d = std::max(extra, 0); empty_ok && d < value.ndim(); ++d)
+      empty_ok = value.shape(d) == 1 || value.shape(d) == shape[d - extra];
     if (!empty_ok)
       throw ValueError(msg(op, "shape mismatch: value array of shape " + shape_str(value.shape()) +
                                    " could not be broadcast to indexing result of shape " + shape_str(shape) + "."));

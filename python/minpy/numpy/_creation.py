@@ -128,6 +128,7 @@ def full_like(a, fill_value, dtype=None, order="K", subok=True, shape=None):
         # int(None)'s TypeError for integers.
         kind = _np.dtype(asarray(a).dtype if dtype is None else dtype).kind
         if kind in "iu":
+            _new_like(a, dtype, order, shape, None)  # NumPy makes the array (shape errors) first
             raise TypeError("int() argument must be a string, a bytes-like object or a real number, not 'NoneType'")
         fill_value = False if kind == "b" else float("nan") if kind == "f" else complex("nan+nanj")
     return _new_like(a, dtype, order, shape, fill_value)

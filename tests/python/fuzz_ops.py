@@ -297,6 +297,10 @@ def _compare(got, want, op, where, rtol_in, values=True, loop_dt=None):
         try:
             if rtol is None:
                 numpy.testing.assert_array_equal(g, w, strict=False)
+            elif w.dtype.kind == "c" and numpy.isinf(w).any():
+                # Parts apart: an inf real part must not make the imaginary part exact.
+                for part in (numpy.real, numpy.imag):
+                    numpy.testing.assert_allclose(part(g), part(w), rtol=rtol, atol=0, equal_nan=True)
             else:
                 numpy.testing.assert_allclose(g, w, rtol=rtol, atol=0,
                                               equal_nan=True)

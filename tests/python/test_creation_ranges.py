@@ -194,7 +194,8 @@ def test_full_like_casts_the_value_unsafely(value, dtype):
     ((None, float("nan")), {}), ((None, 5), {}), ((None,), {}), ((None, None, 2), {}), ((5, None, None), {}),
     ((), {"stop": 5}), ((), {"start": None, "stop": 3}), ((1, 2**53 + 7, 3), {"dtype": "int8"}),
     ((0, 10, float("inf")), {}), ((0, -10, float("inf")), {}), ((0, 1e-300, 1e300), {}), ((5, 5, float("inf")), {}),
-    ((0, 2e300, 1e-300), {}), ((0, float("inf")), {}),
+    ((0, 2e300, 1e-300), {}), ((0, float("inf")), {}), ((None, [[1], [2, 3]]), {}), ((None, [1, 2]), {}),
+    ((None, None, 2), {"dtype": "int8"}),
 ])
 def test_arange_lengths_and_size_errors(args, kw):
     same_call("arange", *args, **kw)

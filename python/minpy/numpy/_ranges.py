@@ -31,15 +31,16 @@ _NOSTART = object()
 
 
 def arange(start=_NOSTART, stop=None, step=None, dtype=None, *, device=None, like=None):
-    # NumPy tells an omitted start from an explicit None: arange(None, 5) computes 5 - None.
+    # NumPy tells an omitted start from an explicit None: arange(None, 5) computes 5 - None, after
+    # converting the other arguments; NumPy itself reports that error.
     if stop is None:
         if start is _NOSTART:
             raise TypeError("arange() requires stop to be specified.")
         if start is None:
-            raise TypeError("unsupported operand type(s) for -: 'NoneType' and 'int'")
+            return _fallback.call_numpy("arange", _np.arange, (None,), {"step": step, "dtype": dtype})
         start, stop = 0, start
     elif start is None:
-        raise TypeError(f"unsupported operand type(s) for -: '{type(stop).__name__}' and 'NoneType'")
+        return _fallback.call_numpy("arange", _np.arange, (None, stop, step), {"dtype": dtype})
     elif start is _NOSTART:
         start = 0
     args = (start, stop, step, dtype)

@@ -82,7 +82,7 @@ def parent(args):
         f.write(b"\0" * 8)
     stop = args.start + args.calls
     totals = {"equal": 0, "same-exception": 0, "mismatch": 0, "crash": 0, "hang": 0, "generator": 0,
-              "numpy-crash": 0, "known": 0}
+              "numpy-crash": 0, "numpy-hang": 0, "known": 0}
     per_sig = {}
     start_time = time.time()
     next_print = start_time + args.every
@@ -142,7 +142,8 @@ def parent(args):
                     proc.wait()
                     op, a, kw = _draw(args.seed, idx, args.family)
                     import fuzz_ops
-                    record("hang", idx, op, fuzz_ops.repro(op, a, kw), f"no progress for {args.hang} s")
+                    kind, why = _classify_hang(args, idx)
+                    record(kind, idx, op, fuzz_ops.repro(op, a, kw), why)
                     i = idx + 1
                     break
                 now = time.time()
@@ -199,11 +200,24 @@ def _classify_crash(args, idx, rc):
     return "crash", f"worker died with status {rc}; the call alone does not crash (earlier heap damage?)"
 
 
+def _classify_hang(args, idx):
+    """A hang is NumPy's own when NumPy alone does not finish the call either (np.repeat of an
+    empty array 2**40 times loops over the empty chunks in NumPy 2.4)."""
+    cmd = [sys.executable, os.path.abspath(__file__), "--seed", str(args.seed), "--only", str(idx), "--numpy-only"]
+    if args.family:
+        cmd += ["--family", args.family]
+    try:
+        subprocess.run(cmd, capture_output=True, timeout=args.hang)
+    except subprocess.TimeoutExpired:
+        return "numpy-hang", f"NumPy alone does not finish this call in {args.hang} s either"
+    return "hang", f"no progress for {args.hang} s"
+
+
 def _report(t, calls, elapsed, final=False):
     rate = calls / elapsed if elapsed > 0 else 0.0
     print(f"{'total' if final else 'calls'} {calls}  {rate:.0f} calls/s  equal {t['equal']}  "
           f"same-exception {t['same-exception']}  known {t['known']}  mismatch {t['mismatch']}  crash {t['crash']}  "
-          f"hang {t['hang']}  numpy-crash {t['numpy-crash']}", flush=True)
+          f"hang {t['hang']}  numpy-crash {t['numpy-crash']}  numpy-hang {t['numpy-hang']}", flush=True)
 
 
 def only(args):

@@ -314,9 +314,33 @@ PyType_Slot array_slots[] = {{Py_bf_getbuffer, reinterpret_cast<void*>(getbuffer
                              {0, nullptr}};
 
 // Binary operator through a ufunc; NotImplemented lets Python try the other operand.
+// NumPy compares an array with None, a dict or a set through an object array: == and != hold
+// elementwise (False/True), ordering raises the elements' TypeError unless there are no elements.
+nb::object compare_with_object(const Ufunc& uf, nb::handle self_h, nb::handle other) {
+  Array self = as_array(self_h);
+  if (uf.name == "equal" || uf.name == "not_equal") {
+    Array r = Array::empty(self.shape(), DType::Bool);
+    assign(r, Scalar::from_bool(uf.name == "not_equal"), uf.name.c_str());
+    return wrap_array(std::move(r));
+  }
+  if (self.size() == 0) return wrap_array(Array::empty(self.shape(), DType::Bool));
+  static const std::pair<const char*, const char*> symbols[] = {
+      {"less", "<"}, {"less_equal", "<="}, {"greater", ">"}, {"greater_equal", ">="}};
+  std::string sym = uf.name;
+  for (const auto& [n, s] : symbols)
+    if (uf.name == n) sym = s;
+  throw TypeError("'" + sym + "' not supported between instances of '" + dtype_name(self.dtype()) + "' and '" +
+                  Py_TYPE(other.ptr())->tp_name + "'");
+}
+
 nb::object binary(const Ufunc& uf, nb::handle a, nb::handle b, bool reflected) {
   Operand other;
-  if (!to_operand(reflected ? a : b, other)) return nb::borrow(Py_NotImplemented);
+  if (!to_operand(reflected ? a : b, other)) {
+    nb::handle o = reflected ? a : b;
+    if (uf.is_comparison && (o.is_none() || PyDict_CheckExact(o.ptr()) || PyAnySet_CheckExact(o.ptr())))
+      return compare_with_object(uf, reflected ? b : a, o);
+    return nb::borrow(Py_NotImplemented);
+  }
   Array self = as_array(reflected ? b : a);
   std::vector<Operand> ins = reflected ? std::vector<Operand>{other, self} : std::vector<Operand>{self, other};
   Array r;
@@ -441,7 +465,10 @@ void init_array(nb::module_& m) {
            [](nb::handle s, nb::args shape, nb::handle order, nb::handle copy_arg) {
              char o = order_char(order, "reshape");
              if (o == 'K') throw ValueError(msg("reshape", "order 'K' is not permitted for reshaping."));
-             Array r = reshape(as_array(s), shape_from_args(shape), o);
+             Array a = as_array(s);
+             // 'A' is Fortran order for Fortran-contiguous (and not C-contiguous) arrays, as NumPy.
+             if (o == 'A') o = a.f_contiguous() && !a.c_contiguous() ? 'F' : 'C';
+             Array r = reshape(a, shape_from_args(shape), o);
              if (!copy_arg.is_none() && nb::cast<bool>(copy_arg)) {
                Array c = copy(r, 'C');
                r = c.view(c.shape(), c.strides(), 0);  // NumPy returns a view of the copy
@@ -493,6 +520,27 @@ void init_array(nb::module_& m) {
       .def("fill",
            [](nb::handle s, nb::handle v) {
              Array a = as_array(s);
+             // NumPy packs the value into one element: a sequence or an array of ndim > 0 is
+             // an error of the element conversion (bool takes its truth value).
+             const bool seq = PyList_Check(v.ptr()) || PyTuple_Check(v.ptr());
+             const bool arr_nd = !seq && (is_ndarray(v) || nb::isinstance(v, numpy().attr("ndarray"))) &&
+                                 nb::cast<int64_t>(v.attr("ndim")) > 0;
+             if (seq || arr_nd) {
+               const Kind k = kind(a.dtype());
+               const std::string tn = Py_TYPE(v.ptr())->tp_name;
+               if (k == Kind::Bool && (seq || nb::cast<int64_t>(v.attr("size")) == 1)) {
+                 int t = PyObject_IsTrue(v.ptr());
+                 if (t < 0) throw nb::python_error();
+                 assign(a, Scalar::from_bool(t != 0), "fill");
+                 return;
+               }
+               if (k == Kind::Complex)
+                 throw TypeError(seq ? "must be real number, not " + tn
+                                     : std::string("only 0-dimensional arrays can be converted to Python scalars"));
+               if ((k == Kind::Int || k == Kind::UInt) && seq)
+                 throw TypeError("int() argument must be a string, a bytes-like object or a real number, not '" + tn + "'");
+               throw ValueError("setting an array element with a sequence.");
+             }
              check_scalar_assign(v, a.dtype(), "fill");
              if (is_python_scalar(v)) {
                Scalar x = to_scalar(v);

@@ -64,8 +64,8 @@ void init_indexing(nb::module_& m) {
     Array arr = as_array(a);
     Array idx = to_array(indices);
     // Python scalar values convert as np.asarray(v, a.dtype) does (OverflowError, NaN, complex),
-    // after the empty-array check.
-    Array v = arr.size() > 0 && is_python_scalar(values)
+    // after the empty-array check (an empty array with no indices converts them too).
+    Array v = (arr.size() > 0 || idx.size() == 0) && is_python_scalar(values)
                   ? to_array(numpy().attr("asarray")(values, np_dtype(arr.dtype())))
                   : setitem_value(values, arr.dtype());
     put(arr, idx, v, clip_mode_from_name(mode, "put"));

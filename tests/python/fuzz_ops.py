@@ -204,7 +204,8 @@ _OPERATORS = {n: getattr(operator, n) for n in (
 def _numpy_args(op, args, kwargs):
     """The NumPy oracle call; argsort/sort are compared against NumPy's stable sort (minpy's
     sort is always stable, a documented difference)."""
-    if op in ("argsort", "a.argsort", "sort", "a.sort") and kwargs.get("kind") in (None, "quicksort", "heapsort"):
+    if op in ("argsort", "a.argsort", "sort", "a.sort") and kwargs.get("kind") in (None, "quicksort", "heapsort") and (
+            not op.startswith("a.") or isinstance(args[0], numpy.ndarray)):  # list.sort takes no kind=
         kwargs = dict(kwargs, kind="stable")
     return args, kwargs
 
@@ -266,17 +267,20 @@ def _rtol(op, dt, complex_in):
     return None
 
 
-def _compare(got, want, op, where, rtol_in, values=True):
+def _compare(got, want, op, where, rtol_in, values=True, loop_dt=None):
     if isinstance(want, (tuple, list)):
         if type(got) is not type(want) or len(got) != len(want):
             raise Mismatch(f"{where}: {type(got).__name__} of {len(got) if hasattr(got, '__len__') else '?'}"
                            f" != {type(want).__name__} of {len(want)}")
         for i, (g, w) in enumerate(zip(got, want)):
-            _compare(g, w, op, f"{where}[{i}]", rtol_in, values)
+            _compare(g, w, op, f"{where}[{i}]", rtol_in, values, loop_dt)
         return
     if isinstance(want, (numpy.ndarray, numpy.generic)):
         if isinstance(want, numpy.ndarray):
-            if not isinstance(got, mnp.ndarray):
+            # minpy arrays hold no strings/objects (documented): such results come from NumPy.
+            if want.dtype.kind in "USOVMm" and isinstance(got, numpy.ndarray):
+                got = got
+            elif not isinstance(got, mnp.ndarray):
                 raise Mismatch(f"{where}: expected a minpy array, got {type(got).__name__}")
         elif not isinstance(got, (mnp.ndarray, numpy.generic)):
             raise Mismatch(f"{where}: expected a 0-d minpy array or scalar, got {type(got).__name__}")
@@ -289,10 +293,14 @@ def _compare(got, want, op, where, rtol_in, values=True):
             return
         if w.size > 10**7:  # huge broadcast views: compare a few elements, not a full copy
             g, w = numpy.array([g.flat[0], g.flat[w.size - 1]]), numpy.array([w.flat[0], w.flat[w.size - 1]])
-        rtol = _rtol(op, w.dtype, rtol_in)
+        rtol = _rtol(op, w.dtype if loop_dt is None else loop_dt, rtol_in)
         try:
             if rtol is None:
                 numpy.testing.assert_array_equal(g, w, strict=False)
+            elif w.dtype.kind == "c" and numpy.isinf(w).any():
+                # Parts apart: an inf real part must not make the imaginary part exact.
+                for part in (numpy.real, numpy.imag):
+                    numpy.testing.assert_allclose(part(g), part(w), rtol=rtol, atol=0, equal_nan=True)
             else:
                 numpy.testing.assert_allclose(g, w, rtol=rtol, atol=0,
                                               equal_nan=True)
@@ -357,6 +365,11 @@ def check_call(op, args, kwargs=None, known_ok=False):
 def _check_call(op, args, kwargs):
     want, wargs, wexc, wwarn = outcome(numpy, op, args, kwargs)
     got, gargs, gexc, _ = outcome(mnp, op, args, kwargs)
+    if isinstance(wexc, SystemError) and "returned a result with an exception set" in str(wexc) and (
+            wexc.__cause__ or wexc.__context__) is not None:
+        # NumPy 2.4 sometimes warns while its own exception is set (power's negative-integer
+        # ValueError next to a RuntimeWarning): the exception underneath is NumPy's answer.
+        wexc = wexc.__cause__ or wexc.__context__
     if wexc is not None:
         cls = public_class(wexc)
         if isinstance(gexc, TypeError) and "minpy arrays cannot hold dtype" in str(gexc):
@@ -378,7 +391,10 @@ def _check_call(op, args, kwargs):
     values = op not in NO_VALUES and not any(
         "cast" in str(w.message) or issubclass(w.category, DeprecationWarning) for w in wwarn)
     cplx = _has_complex(args)
-    _compare(got, want, op, "result", cplx, values)
+    loop_dt, loop_res = _loop_dtype(op, args, kwargs, want)
+    if values and loop_res is not None and _undefined_int_cast(loop_res, want):
+        values = False  # NaN/inf/out-of-range floats cast to an integer out= (NumPy: undefined)
+    _compare(got, want, op, "result", cplx, values, loop_dt)
     # out= returned as itself, views aliasing their inputs, arguments written the same way.
     pairs = _flat_arrays(args, wargs[0], gargs[0], [])
     if "out" in kwargs:
@@ -392,8 +408,36 @@ def _check_call(op, args, kwargs):
                 if numpy.shares_memory(want, w) and not numpy.may_share_memory(_np_view(got), _np_view(g)):
                     raise Mismatch("result: NumPy returned a view of an argument, minpy a copy")
     for i, (w, g) in enumerate(pairs):
-        _compare(g, w, op, f"argument {i} after the call", cplx, values)
+        _compare(g, w, op, f"argument {i} after the call", cplx, values, loop_dt)
     return "equal"
+
+
+def _loop_dtype(op, args, kwargs, want):
+    """The dtype a ufunc computed in when out= is wider (np.tan(int16, out=float64) runs the
+    float32 loop): its tolerance, not out's, applies. None when it is out's own."""
+    if "out" not in kwargs or not isinstance(getattr(numpy, op, None), numpy.ufunc):
+        return None, None
+    res, _, exc, _ = outcome(numpy, op, args, {k: v for k, v in kwargs.items() if k != "out"})
+    if exc is not None or res is None:
+        return None, None
+    dts = [numpy.asarray(r).dtype for r in (res if isinstance(res, tuple) else (res,))]
+    inexact = [d for d in dts if d.kind in "fc"]
+    return (min(inexact, key=lambda d: tol_for(d) == 0 or -tol_for(d)) if inexact else None), res
+
+
+def _undefined_int_cast(res, want):
+    """True when a floating result is cast to an integer out= with values the cast leaves undefined."""
+    res = res if isinstance(res, tuple) else (res,)
+    want = want if isinstance(want, tuple) else (want,)
+    for r, w in zip(res, want):
+        r, w = numpy.asarray(r), numpy.asarray(w)
+        if r.dtype.kind in "fc" and w.dtype.kind in "iu" and r.size:
+            v = r.real if r.dtype.kind == "c" else r
+            info = numpy.iinfo(w.dtype)
+            with numpy.errstate(invalid="ignore"):
+                if not (numpy.isfinite(v).all() and (v >= info.min).all() and (v < info.max + 1.0).all()):
+                    return True
+    return False
 
 
 # NumPy ops that return views where minpy documents a copy (none yet) or only sometimes view.
@@ -456,7 +500,9 @@ KNOWN = [
     # Ufuncs on Python ints beyond uint64 (NumPy: object arrays and their loops).
     (r"\w+", r"^NumPy raised (TypeError\(loop of ufunc does not support argument|UFuncTypeError\(Cannot cast ufunc "
               r"'\w+' input from dtype\('O'\)|TypeError\(ufunc '\w+' not supported for the input types).* but minpy returned"),
-    (r"conjugate|ceil|floor|trunc|rint|positive|negative|absolute", r"^result: float != int"),
+    (r"conjugate|ceil|floor|trunc|rint|positive|negative|absolute|sign|square", r"^result: float != int"),
+    # reciprocal of a Python int beyond uint64: NumPy's object loop divides exactly (1 / 10**30).
+    (r"reciprocal", r"^result: \d\.\d+e-\d+ != \d(\.\d+)?e-\d+$"),
     (r"invert", r"^NumPy returned -?\d+; minpy raised TypeError\(\[invert\] ufunc 'invert' did not contain a loop"),
     # Two argument errors at once (a bad axis/kind/mode type and a bad shape or axis value): NumPy
     # and minpy check the arguments in another order.
@@ -464,6 +510,12 @@ KNOWN = [
      r"^NumPy raised \w+\(.*\); minpy raised (TypeError|ValueError|OverflowError)\(('\w+' object cannot be interpreted as "
      r"an integer|\[axis\] (an integer is required for the axis|Python int too large)|sort kind must be one of|"
      r"\[take\] clipmode must be one of|_stack\(\): incompatible function arguments)"),
+    # An inhomogeneous list as the sections/repeats/reps/shift argument next to another bad
+    # argument: NumPy converts it element by element (TypeError) or reports the other error first.
+    (r"split|array_split|(a\.)?repeat|tile|roll",
+     r"^NumPy raised \w+\(.*\); minpy raised (TypeError|ValueError)\(('list' object cannot be interpreted as an integer|"
+     r"setting an array element with a sequence\. The requested array has an inhomogeneous shape|"
+     r"\[index\] expected an integer or a 1-d sequence of integers)"),
     # An argument of a type a minpy binding does not take at all (None, a dict, an inhomogeneous
     # list): nanobind's TypeError where NumPy goes on (object arrays) or reports another error first.
     (r"[\w.]+", r"minpy raised TypeError\(\w+\(\): incompatible function arguments"),
@@ -472,8 +524,6 @@ KNOWN = [
     # or that make an empty result whose size product overflows (NumPy returns it).
     (r"tile", r"^NumPy raised ValueError\((invalid literal for int|setting an array element with a sequence)"),
     (r"tile", r"^NumPy returned .*; minpy raised ValueError\(\[shape\] array is too big"),
-    # arange beyond the maximum array size: NumPy ValueError.
-    (r"arange", r"^NumPy raised ValueError\(Maximum allowed size exceeded\) but minpy returned"),
     # take/compress on an empty array with out-of-range indices or a long condition: NumPy returns
     # the empty result (no element is read), minpy checks the indices.
     (r"(a\.)?(compress|take)", r"^NumPy returned .*; minpy raised IndexError\(\[getitem\] index -?\d+ is out of bounds"),
@@ -503,8 +553,6 @@ KNOWN = [
                       r"element with a sequence)"),
     # repeat with a negative count on an empty array: NumPy returns the empty result.
     (r"(a\.)?repeat", r"^NumPy returned .*; minpy raised ValueError\(\[repeat\] negative dimensions"),
-    # arange with an infinite step: NumPy gives one element.
-    (r"arange", r"^result: shape \(0,\) != \(1,\)"),
     # tensordot with axes longer than an operand's ndim: NumPy ValueError, minpy IndexError.
     (r"tensordot", r"^NumPy raised ValueError\(shape-mismatch for sum\); minpy raised IndexError"),
     # einsum of a repeated index on an empty operand.

@@ -522,3 +522,40 @@ def test_copy_and_ascontiguousarray():
         check(mnp.ascontiguousarray(p_mp, dtype="float32"), numpy.ascontiguousarray(p_np, dtype="float32"))
     m = mnp.zeros((2, 3))
     assert mnp.ascontiguousarray(m) is m
+
+
+# Fuzzer finds (issue 5): fill packs one element (sequences are the element conversion's error),
+# full checks the shape of an object fill before refusing the dtype, and full_like(a, None) is
+# NaN/False/int(None)'s TypeError.
+@pytest.mark.parametrize("dtype", ["bool", "int8", "uint64", "float16", "float64", "complex64"])
+@pytest.mark.parametrize("value", [[1], [[1], [2, 3]], (1,), [], numpy.array([1]), numpy.array([1, 2]), numpy.array(5)])
+def test_fill_with_sequences(dtype, value):
+    def run(lib):
+        a = lib.zeros(3, dtype)
+        a.fill(value if lib is numpy or not isinstance(value, numpy.ndarray) else mnp.asarray(value))
+        return a
+    same(lambda: run(mnp), lambda: run(numpy))
+
+
+@pytest.mark.parametrize("args", [((2**63 - 1, 2**63 - 1), -2**63 - 1), (2**63 - 1, 10**30), (-1, 2**64),
+                                  ((2**63 - 1, 0), numpy.int32(1), "bool"), ((2, 0), numpy.zeros(3))])
+def test_full_shape_checked_first(args):
+    same(lambda: mnp.full(*args), lambda: numpy.full(*args))
+
+
+@pytest.mark.parametrize("dtype", [None, "float16", "float64", "complex64", "bool", "int64", "uint32"])
+@pytest.mark.parametrize("proto", ["float32", "int64"])
+def test_full_like_none(dtype, proto):
+    a = numpy.arange(6, dtype=proto).reshape(2, 3).T
+    same(lambda: mnp.full_like(mnp.asarray(a), None, dtype=dtype), lambda: numpy.full_like(a, None, dtype=dtype))
+    same(lambda: mnp.full_like(mnp.asarray(a), None, dtype=dtype, shape=-1),
+         lambda: numpy.full_like(a, None, dtype=dtype, shape=-1))
+
+
+@pytest.mark.parametrize("make", [lambda x: x.reshape(5, 6).T, lambda x: x.reshape(5, 6), lambda x: x.reshape(5, 6)[:, ::2],
+                                  lambda x: x.reshape(2, 3, 5).transpose(2, 1, 0), lambda x: x.reshape(30, 1).T])
+@pytest.mark.parametrize("shape", [-1, (3, 10), (10, 3)])
+def test_reshape_order_a(make, shape):
+    # Fuzzer find (issue 5): 'A' reads Fortran order from a Fortran-contiguous array.
+    a = numpy.arange(30, dtype="uint16")
+    same(lambda: make(mnp.asarray(a)).reshape(shape, order="A"), lambda: make(a).reshape(shape, order="A"))

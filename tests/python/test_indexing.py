@@ -579,3 +579,45 @@ def test_put_casts(dtype, ind, value):
             continue
         mnp.put(got_a, mind, value)
         assert_same(got_a, want_a)
+
+
+# Fuzzer finds (issue 5): take checks mode= and axis= before casting the indices; put converts a
+# Python scalar value even into an empty array when there are no indices.
+@pytest.mark.parametrize("shape,kw", [((4,), {"mode": "bogus"}), ((4,), {"axis": 100}), ((4,), {"axis": -2**63}),
+                                      ((3, 3), {"axis": -3}), ((), {"axis": 100, "mode": "raise"}),
+                                      ((3, 3), {"axis": 1, "mode": "bogus"}), ((4,), {"axis": True}),
+                                      ((4,), {"axis": 0})])
+def test_take_argument_order(shape, kw):
+    a = numpy.zeros(shape, "uint8")
+    raises_like(lambda: mnp.take(mnp.asarray(a), mnp.asarray(numpy.array([])), **kw),
+                lambda: numpy.take(a, numpy.array([]), **kw))
+
+
+@pytest.mark.parametrize("shape,dtype,ind,value", [((3, 3, 0), "uint16", [], -120), ((0,), "uint32", [], -1.5),
+                                                   ((0,), "float16", [], -3 + 2j), ((0,), "uint8", [], float("nan")),
+                                                   ((0,), "uint8", [0], 300), ((3,), "uint16", [], -120)])
+def test_put_empty_converts_value(shape, dtype, ind, value):
+    a = numpy.zeros(shape, dtype)
+    raises_like(lambda: mnp.put(mnp.asarray(a), mnp.asarray(numpy.array(ind, "int64")), value),
+                lambda: numpy.put(a, numpy.array(ind, "int64"), value))
+
+
+@pytest.mark.parametrize("shape,index,vshape", [
+    ((5,), (False,), (2, 0, 5)), ((5, 4), (numpy.array([], "int64"),), (3, 0, 4)), ((0, 3, 5), True, (3, 1, 0, 3, 1)),
+    ((5,), (numpy.array([], "int64"),), (4, 0)),
+    # ... but not when the value has elements or the shapes do not broadcast.
+    ((5,), (False,), (2, 1, 5)), ((5,), (numpy.array([], "int64"),), (0, 7)), ((5,), (numpy.array([1, 2]),), (4, 0)),
+    ((5, 4), (False, 1), (3, 0, 5)), ((2, 1), (numpy.zeros((1, 0, 3), "int64"),), (0,)),
+    ((6,), (numpy.array([], "int64"), None), (0,)), ((2, 4), (slice(1, 2, -1), numpy.array([False, False, True, False])), (0,)),
+])
+def test_setitem_empty_value_extra_axes(shape, index, vshape):
+    a, v = numpy.zeros(shape), numpy.zeros(vshape)
+    m = mnp.asarray(a)
+    try:
+        a[index] = v
+    except ValueError:
+        with pytest.raises(ValueError):
+            m[index] = mnp.asarray(v)
+        return
+    m[index] = mnp.asarray(v)
+    assert_same(m, a)

@@ -484,3 +484,16 @@ def test_nanmean_axis_forms(dtype):
             raises_like(lambda: mnp.nanmean(mnp.asarray(z), axis=ax), lambda: numpy.nanmean(z, axis=ax))
             continue
         assert_same(mnp.nanmean(mnp.asarray(z), axis=ax), want)
+
+
+@pytest.mark.parametrize("make", [lambda x: x.reshape(5, 5, 5).transpose(1, 0, 2), lambda x: x.reshape(5, 5, 5),
+                                  lambda x: x.reshape(25, 5).T, lambda x: x[::2]])
+@pytest.mark.parametrize("axis", [None, 0, -1])
+def test_prod_float16_running_product_in_float32(make, axis):
+    # Fuzzer find (issue 5): NumPy keeps a row's running half product in float32 (an
+    # intermediate beyond 65504 is not inf), so zeros and tiny factors later in the row count.
+    vals = numpy.array([300, 250, 0.004, 0.002, -3, 2, 0.5, 100, 0, 7] * 13, "float16")[:125]
+    a = make(vals)
+    with numpy.errstate(all="ignore"):
+        want = numpy.prod(a, axis=axis)
+    assert_same(mnp.prod(make(mnp.asarray(vals)), axis=axis), want)

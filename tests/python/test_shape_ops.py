@@ -777,3 +777,13 @@ def test_squeeze_0d_axis(axis):
         raises_like(lambda: mnp.squeeze(mnp.asarray(z), axis), lambda: numpy.squeeze(z, axis))
         return
     assert_same(mnp.squeeze(mnp.asarray(z), axis), want)
+
+
+@pytest.mark.parametrize("v", [10**30, 2**64, -2**63 - 1, 5])
+@pytest.mark.parametrize("dtype", ["complex128", "complex64", "float64"])
+def test_searchsorted_wide_python_int(v, dtype):
+    # Fuzzer find (issue 5): NumPy searches an object array; complex and int do not order.
+    a = numpy.array([1, 2, 3], dtype)
+    same_or_raises(lambda: mnp.searchsorted(mnp.asarray(a), v, side="right"),
+                   lambda: numpy.searchsorted(a, v, side="right"))
+    same_or_raises(lambda: mnp.asarray(a).searchsorted(v), lambda: a.searchsorted(v))

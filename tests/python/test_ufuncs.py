@@ -476,3 +476,89 @@ def test_ufunc_argument_errors():
         mnp.add(mnp.zeros(2), mnp.zeros(3))
     with pytest.raises(TypeError):
         mnp.add(a, a, dtype="not a dtype")
+
+
+# Fuzzer finds (issue 5).
+def _same_any(expr):
+    def check(got, want):
+        g, w = numpy.asarray(got), numpy.asarray(want)
+        assert g.dtype == w.dtype and g.shape == w.shape, (g, w)
+        numpy.testing.assert_array_equal(g, w)
+    same_outcome(lambda: eval(expr, {"np": mnp}), lambda: eval(expr, {"np": numpy}), check)
+
+
+@pytest.mark.parametrize("expr", [
+    # A unary ufunc with dtype= converts a Python int strongly and wraps it.
+    "np.negative(300, dtype='int8')", "np.negative(2**63, dtype='int8')", "np.ceil(2**63, dtype='uint8')",
+    "np.square(-135, dtype='int8')", "np.sign(300, dtype='int8')", "np.floor(-140, dtype='int8')",
+    "np.trunc(2**31, dtype='int16')", "np.invert(255, dtype='int8')", "np.reciprocal(2**63, dtype='int64')",
+    "np.invert(144, out=np.zeros(1, 'int16'), dtype='int8')", "np.negative(-1, dtype='uint8')",
+    # ... and one beyond uint64 is an object array: no cast to a numeric out= or dtype=.
+    "np.sin(2**64, out=np.zeros(2))", "np.logical_not(-2**63 - 1, out=np.zeros((), bool))",
+    "np.sqrt(2**64, dtype='float64')", "np.cosh(10**30, out=np.zeros(2, 'float16'), casting='safe')",
+    "np.absolute(2**64, out=np.zeros(3, complex))",
+    # With dtype=, a weak Python scalar only needs a loop type of its kind; its value is checked.
+    "np.remainder(99, np.array([True]), dtype='uint8')", "np.subtract(np.ones(3, bool), 258, dtype='uint64')",
+    "np.right_shift(np.array([True]), 181, dtype='uint32')", "np.left_shift(np.ones(2, bool), 3, dtype='uint64')",
+    "np.add(np.ones(3, bool), -3, dtype='uint8')", "np.add(300, 1, dtype='int8')",
+    "np.floor_divide(np.ones(3, 'int16'), -1.5, dtype='float32', casting='safe')",
+    "np.add(np.ones(3, 'int16'), 1.5, dtype='int16')", "np.add(np.ones(3, 'int16'), 1 + 1j, dtype='float64')",
+    "np.add(np.ones(3, 'int16'), 3, dtype='bool')", "np.add(np.ones(3, 'int16'), 3, dtype='int16', casting='no')",
+    "np.minimum(np.ones((0, 1, 0), bool), 6, out=np.zeros((1, 0), 'int32'), dtype='uint64')",
+    # logical_and/or/xor take a Python float by its truth value.
+    "np.logical_and(np.array([1, 0], 'float16'), 1e-08)", "np.logical_xor(1e-08, np.array([1, 0], 'float16'))",
+    "np.logical_or(np.array([0, 0], 'float32'), 1e-50)", "np.logical_and(np.array([1, 0], 'int8'), 0.0)",
+    "np.logical_xor(np.array([1.0, 0.0], 'float16'), 1e-08, out=np.zeros(2, 'uint16'))",
+    "np.logical_and(np.array([1, 0], 'float16'), 1e-08j)",
+])
+def test_python_scalar_conversions_found_by_fuzzer(expr):
+    _same_any(expr)
+
+
+@pytest.mark.parametrize("other", [None, {"a": 1}, {1, 2}])
+@pytest.mark.parametrize("op", ["eq", "ne", "lt", "le", "gt", "ge"])
+@pytest.mark.parametrize("shape", [(), (0,), (3, 0), (2, 3)])
+def test_compare_with_object_operands(other, op, shape):
+    # NumPy compares through an object array: == / != elementwise, ordering raises unless empty.
+    f = getattr(operator, op)
+    a = numpy.arange(int(numpy.prod(shape)), dtype=numpy.float64).reshape(shape)
+    same_outcome(lambda: f(mnp.asarray(a), other), lambda: f(a, other),
+                 lambda g, w: numpy.testing.assert_array_equal(numpy.asarray(g), w))
+    same_outcome(lambda: f(other, mnp.asarray(a)), lambda: f(other, a),
+                 lambda g, w: numpy.testing.assert_array_equal(numpy.asarray(g), w))
+
+
+@pytest.mark.parametrize("op", ["less", "less_equal", "greater", "greater_equal", "equal", "not_equal"])
+@pytest.mark.parametrize("dtype,value", [("uint64", 2**64), ("int64", 2**63), ("int64", -2**63 - 1), ("uint64", -2**70),
+                                         ("int8", 300), ("uint8", -1)])
+def test_compare_out_of_range_python_int_exactly(op, dtype, value):
+    # Fuzzer find (issue 5): every element is on one side of the int (no float64 rounding).
+    info = numpy.iinfo(dtype)
+    a = numpy.array([info.min, 0, info.max], dtype)
+    for args in ((a, value), (value, a)):
+        margs = tuple(mnp.asarray(x) if isinstance(x, numpy.ndarray) else x for x in args)
+        _same_any_call(getattr(mnp, op), getattr(numpy, op), margs, args)
+        _same_any_call(lambda *x: getattr(mnp, op)(*x, out=mnp.zeros(3, "uint16")),
+                       lambda *x: getattr(numpy, op)(*x, out=numpy.zeros(3, "uint16")), margs, args)
+
+
+def _same_any_call(fm, fn, margs, args):
+    same_outcome(lambda: fm(*margs), lambda: fn(*args),
+                 lambda g, w: numpy.testing.assert_array_equal(numpy.asarray(g), w, strict=True))
+
+
+@pytest.mark.parametrize("n", [56, 70, 89, 93, -70])
+@pytest.mark.parametrize("dtype", ["complex64", "complex128"])
+def test_complex_power_overflow_in_repeated_squaring(n, dtype):
+    # Fuzzer find (issue 5): NumPy's integral complex power multiplies without fusing, so an
+    # overflowing factor gives nan parts (-inf+nanj), not -inf+infj.
+    a = numpy.array([4 - 1j, -4 - 1j, 1e3 + 2e3j, 0.5 + 0.25j, 3 + 0j], dtype)
+    big = 1e60 if dtype == "complex128" else 1.0
+    a = a * numpy.array(big, dtype)
+    def check(g, w):
+        g = numpy.asarray(g)
+        assert g.dtype == w.dtype
+        numpy.testing.assert_allclose(g, w, rtol=1e-4 if dtype == "complex64" else 1e-12, equal_nan=True)
+    same_outcome(lambda: mnp.asarray(a) ** n, lambda: a ** n, check)
+    same_outcome(lambda: mnp.power(mnp.asarray(a), numpy.int8(n % 128 if n > 0 else n)),
+                 lambda: numpy.power(a, numpy.int8(n % 128 if n > 0 else n)), check)

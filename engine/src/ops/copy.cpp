@@ -66,6 +66,9 @@ void assign(const Array& dst, const Array& src, Casting casting, const char* op)
       s = s.view(sh, st, 0);
     }
     try {
+      // An empty destination only needs compatible shapes: a broadcast view of a wider source
+      // could exceed the byte-size limit ((2**63 - 1, 0) of int32) though nothing is written.
+      if (dst.size() == 0 && broadcast_shapes(s.shape(), dst.shape(), op) == dst.shape()) return;
       s = broadcast_to(s, dst.shape(), op);
     } catch (const ValueError&) {
       throw ValueError(msg(op, "could not broadcast input array from shape " + shape_str(src.shape()) +

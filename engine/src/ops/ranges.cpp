@@ -36,6 +36,28 @@ double as_double(const Scalar& s) {
 }
 __int128 as_int(const Scalar& s) { return s.kind == Scalar::Kind::Bool ? (s.b ? 1 : 0) : s.i; }
 
+// ceil(a / b) where a / b is first rounded to the nearest double as Python's int true division
+// does (|a| < 2**65, 0 < |b| < 2**64). Exact: q + f (0 < f < 1) rounds to q unless f is at least
+// half of q's ulp.
+double ceil_int_true_div(__int128 a, __int128 b) {
+  if (b < 0) a = -a, b = -b;
+  if (a <= 0) return a == 0 ? 0.0 : -1.0;  // only the sign matters to the length
+  using U = unsigned __int128;
+  const U q = static_cast<U>(a) / static_cast<U>(b), r = static_cast<U>(a) % static_cast<U>(b);
+  if (r == 0) return static_cast<double>(q);  // the conversion rounds to nearest, as Python's
+  if (q == 0) return 1.0;
+  if (q >= (U(1) << 53)) {
+    // The doubles here are integers at least 2 apart, so q + f rounds as q + 1/2 does.
+    return std::ceil(static_cast<double>(2 * q + 1) / 2);
+  }
+  int e = 0;
+  while ((q >> (e + 1)) != 0) ++e;  // q in [2**e, 2**(e+1)), its ulp 2**(e-52)
+  const U scaled = r << (53 - e);   // f < ulp / 2  <=>  r * 2**(53-e) < b
+  bool up = scaled > static_cast<U>(b);
+  if (scaled == static_cast<U>(b)) up = e == 52 && (q & 1);  // a tie rounds to even
+  return static_cast<double>(up ? q + 1 : q);
+}
+
 // Python's setitem of a number into an array of dtype t (NumPy converts floats to int first for
 // integer dtypes, so out-of-range floats raise OverflowError rather than wrapping).
 void put(const Scalar& s, DType t, char* dst) {
@@ -89,33 +111,35 @@ Array arange(const Scalar& start, const Scalar& stop, const Scalar& step, std::o
   check_supported(stop);
   check_supported(step);
   const bool all_int = is_intlike(start) && is_intlike(stop) && is_intlike(step);
-  int64_t len = 0;
+  // NumPy computes the length on Python objects: ceil((stop - start) / step) with Python's
+  // correctly rounded true division, so (2**62 - 10) / 1 is 2**62 before the ceil.
+  double c = 0;
   if (all_int) {
     const __int128 diff = as_int(stop) - as_int(start), st = as_int(step);
     if (st == 0) throw ZeroDivisionError(msg("arange", "division by zero."));
-    // ceil(diff / st) exactly (Python's true division, then ceil, agrees for every length we can hold).
-    __int128 q = diff / st, r = diff % st;
-    if (r != 0 && ((r > 0) == (st > 0))) ++q;
-    if (q > (__int128(1) << 62)) throw ValueError(msg("arange", "Maximum allowed size exceeded."));
-    len = q > 0 ? static_cast<int64_t>(q) : 0;
+    c = ceil_int_true_div(diff, st);
   } else {
     const double st = as_double(step);
     if (st == 0) throw ZeroDivisionError(msg("arange", "float division by zero."));
-    const double d = (as_double(stop) - as_double(start)) / st;
-    if (!std::isfinite(d)) {
-      if (std::isnan(d)) throw ValueError(msg("arange", "arange: cannot compute length."));
-      if (d > 0) throw ValueError(msg("arange", "Maximum allowed size exceeded."));
-      len = 0;
-    } else {
-      const double c = std::ceil(d);
-      if (c > 4611686018427387904.0) throw ValueError(msg("arange", "Maximum allowed size exceeded."));
-      len = c > 0 ? static_cast<int64_t>(c) : 0;
-    }
+    // int - int stays an exact Python int, rounded once when divided by the float step.
+    const double diff = is_intlike(start) && is_intlike(stop) ? static_cast<double>(as_int(stop) - as_int(start))
+                                                               : as_double(stop) - as_double(start);
+    const double q = diff / st;
+    c = std::ceil(q);
+    // A quotient that underflows to 0 (an infinite or enormous step) still gives start, as NumPy.
+    if (q == 0 && diff != 0 && (diff > 0) == (st > 0)) c = 1;
   }
+  if (std::isnan(c)) throw ValueError(msg("arange", "arange: cannot compute length."));
+  if (!(c >= -9223372036854775808.0 && c <= 9223372036854775808.0))
+    throw ValueError(msg("arange", "Maximum allowed size exceeded."));
+  // NumPy accepts a ceil of exactly 2**63 and converts it to intp, which is INT64_MIN on x86-64:
+  // an empty result (np.arange(0, 2**63 - 1) is empty there).
+  const int64_t len = c > 0 && c < 9223372036854775808.0 ? static_cast<int64_t>(c) : 0;
   const DType t = dtype ? *dtype : (all_int ? DType::Int64 : DType::Float64);
+  // NumPy allocates before it checks the bool length (a huge bool range is its size error).
+  Array out = Array::empty({len}, t);
   if (t == DType::Bool && len > 2)
     throw TypeError(msg("arange", "arange() is only supported for booleans when the result has at most length 2."));
-  Array out = Array::empty({len}, t);
   if (len == 0) return out;
   char* p = out.data();
   put(start, t, p);

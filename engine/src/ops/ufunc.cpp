@@ -378,9 +378,42 @@ std::vector<Array> call_ufunc(const Ufunc& uf, const std::vector<Operand>& input
   return call_ufunc_untracked(uf, inputs, opt);
 }
 
-std::vector<Array> call_ufunc_untracked(const Ufunc& uf, const std::vector<Operand>& inputs, const UfuncOptions& opt) {
+std::vector<Array> call_ufunc_untracked(const Ufunc& uf, const std::vector<Operand>& inputs_in, const UfuncOptions& opt) {
   const char* op = uf.name.c_str();
   OpScope op_scope(uf.name);
+  // logical_and/or/xor take a Python float or complex by its truth value (NumPy's logical
+  // promoter runs them on bools): 1e-08 next to a float16 array is true though float16(1e-08) is 0.
+  std::vector<Operand> truthy;
+  if (!opt.dtype && unbounded_int(uf) && !uf.is_comparison) {
+    for (const Operand& o : inputs_in) {
+      const Scalar* s = std::get_if<Scalar>(&o);
+      if (s && s->kind == Scalar::Kind::Float) truthy.push_back(Scalar::from_bool(s->f != 0));
+      else if (s && s->kind == Scalar::Kind::Complex) truthy.push_back(Scalar::from_bool(s->c != std::complex<double>(0)));
+      else truthy.push_back(o);
+    }
+  }
+  const std::vector<Operand>& inputs = truthy.empty() ? inputs_in : truthy;
+  // An integer array compared with a Python int beyond its dtype's range: NumPy compares exactly,
+  // so every element is on one side (a float64 loop would round 2**64 - 1 up to 2**64). The
+  // constant result runs as equal/not_equal(x, x), which keeps out=, casting= and dtype= checks.
+  if (uf.is_comparison && uf.nin == 2) {
+    for (int k = 0; k < 2; ++k) {
+      const Scalar* s = std::get_if<Scalar>(&inputs[k]);
+      const Array* x = std::get_if<Array>(&inputs[1 - k]);
+      if (!s || !x || s->kind != Scalar::Kind::Int) continue;
+      const Kind xk = kind(x->dtype());
+      if ((xk != Kind::Int && xk != Kind::UInt) || scalar_fits(*s, x->dtype())) continue;
+      const bool above = s->int_is_uint64 || (s->int_too_big ? s->f > 0 : s->i > 0);
+      // x OP s with s above every x: less/less_equal/not_equal hold; mirrored when s is first.
+      const bool x_below = k == 1 ? above : !above;  // "the left operand is below the right one"
+      bool r;
+      if (uf.name == "equal") r = false;
+      else if (uf.name == "not_equal") r = true;
+      else if (uf.name == "less" || uf.name == "less_equal") r = x_below;
+      else r = !x_below;  // greater, greater_equal
+      return call_ufunc_untracked(get_ufunc(r ? "equal" : "not_equal"), {*x, *x}, opt);
+    }
+  }
   if (static_cast<int>(inputs.size()) != uf.nin)
     throw TypeError(msg(op, uf.name + "() takes " + std::to_string(uf.nin) + " positional arguments but " +
                                 std::to_string(inputs.size()) + " were given."));
@@ -390,9 +423,37 @@ std::vector<Array> call_ufunc_untracked(const Ufunc& uf, const std::vector<Opera
   }
   std::vector<DType> in_types = operand_dtypes(uf, inputs);
   const UfuncLoop* loop = opt.dtype ? select_loop(uf, in_types, opt.dtype) : select_loop_cached(uf, in_types.data());
-  // NumPy checks every input cast against casting= (matters for 'no'/'equiv' and dtype=).
+  // A unary ufunc called on a Python int with dtype= or out=: NumPy converts the int as a strong
+  // array, and one beyond int64/uint64 is an object array whose loop cannot reach a numeric dtype.
+  if (uf.nin == 1 && (opt.dtype || !opt.out.empty()) && opt.casting != Casting::Unsafe) {
+    const Scalar* s = std::get_if<Scalar>(&inputs[0]);
+    if (s && s->kind == Scalar::Kind::Int && s->int_too_big) {
+      if (opt.dtype)
+        throw TypeError(msg(op, "Cannot cast ufunc '" + uf.name + "' input from dtype('O') to " + dtype_repr(*opt.dtype) +
+                                    " with casting rule '" + casting_name(opt.casting) + "'."));
+      for (const Array& o : opt.out)
+        if (o.defined())
+          throw TypeError(msg(op, "Cannot cast ufunc '" + uf.name + "' output from dtype('O') to " +
+                                      dtype_repr(o.dtype()) + " with casting rule '" + casting_name(opt.casting) + "'."));
+    }
+  }
+  // NumPy checks every input cast against casting= (matters for 'no'/'equiv' and dtype=). With
+  // dtype=, a weak Python scalar next to others only needs a loop type of its kind or above (its
+  // value is checked when it is converted: np.subtract(bool_array, 258, dtype=uint64) runs).
+  auto weak_ok = [&](int i) {
+    const Scalar* s = std::get_if<Scalar>(&inputs[i]);
+    if (!s || !opt.dtype || uf.nin == 1 || opt.casting == Casting::No || opt.casting == Casting::Equiv) return false;
+    Kind k = kind(loop->types[i]);
+    switch (s->kind) {
+      case Scalar::Kind::Bool: return true;
+      case Scalar::Kind::Int: return k != Kind::Bool;
+      case Scalar::Kind::Float: return k == Kind::Float || k == Kind::Complex;
+      case Scalar::Kind::Complex: return k == Kind::Complex;
+    }
+    return false;
+  };
   for (int i = 0; i < uf.nin; ++i)
-    if (!can_cast(in_types[i], loop->types[i], opt.casting))
+    if (!weak_ok(i) && !can_cast(in_types[i], loop->types[i], opt.casting))
       throw TypeError(msg(op, "Cannot cast ufunc '" + uf.name + "' input " + std::to_string(i) + " from " +
                                   dtype_repr(in_types[i]) + " to " + dtype_repr(loop->types[i]) +
                                   " with casting rule '" + casting_name(opt.casting) + "'."));
@@ -406,6 +467,11 @@ std::vector<Array> call_ufunc_untracked(const Ufunc& uf, const std::vector<Opera
       if (a->device().type != DeviceType::CPU)
         throw NotImplementedError(msg(op, "arrays on " + a->device().str() + " are not supported in this build."));
       args[i] = a->dtype() == t ? *a : astype(*a, t);
+    } else if (const Scalar& s = std::get<Scalar>(inputs[i]); uf.nin == 1 && opt.dtype && s.kind == Scalar::Kind::Int) {
+      // Strong, as above: the int converts to int64/uint64 and then casts (wrapping), so
+      // np.negative(300, dtype=int8) is -44.
+      Array strong = s.to_array(s.default_dtype(), op);
+      args[i] = strong.dtype() == t ? strong : astype(strong, t, Casting::Unsafe);
     } else {
       args[i] = std::get<Scalar>(inputs[i]).to_array(t, op);
     }

@@ -83,6 +83,9 @@ def full(shape, fill_value, dtype=None, order="C", *, like=None):
     if dtype is None:
         # NumPy: the dtype of np.array(fill_value).
         dtype = fill_value.dtype if isinstance(fill_value, _core.ndarray) else _np.asarray(fill_value).dtype
+        if dtype.kind == "O":
+            # NumPy validates the shape of its object array (8-byte items) before anything else.
+            _core.broadcast_to(_core.asarray(0), _shape(shape))
     return _in_order(_core.full(_shape(shape), fill_value, dtype), order)
 
 
@@ -120,6 +123,14 @@ def ones_like(a, dtype=None, order="K", subok=True, shape=None):
 
 
 def full_like(a, fill_value, dtype=None, order="K", subok=True, shape=None):
+    if fill_value is None:
+        # NumPy copies None in with an unsafe object cast: NaN for inexact dtypes, False for bool,
+        # int(None)'s TypeError for integers.
+        kind = _np.dtype(asarray(a).dtype if dtype is None else dtype).kind
+        if kind in "iu":
+            _new_like(a, dtype, order, shape, None)  # NumPy makes the array (shape errors) first
+            raise TypeError("int() argument must be a string, a bytes-like object or a real number, not 'NoneType'")
+        fill_value = False if kind == "b" else float("nan") if kind == "f" else complex("nan+nanj")
     return _new_like(a, dtype, order, shape, fill_value)
 
 

@@ -32,7 +32,12 @@ def _check_index_array(indices):
 
 
 def take(a, indices, axis=None, out=None, mode="raise"):
-    _check_index_array(indices)
+    try:
+        _check_index_array(indices)
+    except TypeError:
+        # NumPy checks mode= and axis= before it casts the indices: an empty take raises theirs.
+        _core.take(_arr(a), _core.asarray([], "int64", False), axis, mode)
+        raise
     return _to_out(_core.take(_arr(a), _arr(indices), axis, mode), out)
 
 

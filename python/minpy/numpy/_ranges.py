@@ -27,14 +27,23 @@ def _native_number(x):
     return None
 
 
-def arange(start=None, stop=None, step=None, dtype=None, *, device=None, like=None):
-    args = (start, stop, step, dtype)
-    if start is None and stop is None:
-        raise TypeError("arange() requires stop to be specified.")
+_NOSTART = object()
+
+
+def arange(start=_NOSTART, stop=None, step=None, dtype=None, *, device=None, like=None):
+    # NumPy tells an omitted start from an explicit None: arange(None, 5) computes 5 - None, after
+    # converting the other arguments; NumPy itself reports that error.
     if stop is None:
+        if start is _NOSTART:
+            raise TypeError("arange() requires stop to be specified.")
+        if start is None:
+            return _fallback.call_numpy("arange", _np.arange, (None,), {"step": step, "dtype": dtype})
         start, stop = 0, start
     elif start is None:
+        return _fallback.call_numpy("arange", _np.arange, (None, stop, step), {"dtype": dtype})
+    elif start is _NOSTART:
         start = 0
+    args = (start, stop, step, dtype)
     if step is None:
         step = 1
     vals = [_native_number(v) for v in (start, stop, step)]

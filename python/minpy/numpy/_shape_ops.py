@@ -251,6 +251,9 @@ def argsort(a, axis=-1, kind=None, order=None, *, stable=None):
 def searchsorted(a, v, side="left", sorter=None):
     if side not in ("left", "right"):
         raise ValueError(f"search side must be one of 'left' or 'right' (got {side!r})")
+    if type(v) is int and not -2**63 <= v < 2**64 and getattr(a, "dtype", None) is not None and a.dtype.kind == "c":
+        # NumPy searches an object array then: complex and int do not order.
+        raise TypeError("'<' not supported between instances of 'complex' and 'int'")
     return _core._searchsorted(a, v, side == "right", sorter)
 
 

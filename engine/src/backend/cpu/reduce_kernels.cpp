@@ -272,9 +272,21 @@ struct AddK : KernelBase<T, T, AddK<T, NanAsZero>> {
 
 template <class T>
 struct MulK : Identity<T, MulK<T>> {
+  using Base = Identity<T, MulK<T>>;
   static T combine(T a, T b) { return fn::multiply::apply<T>(a, b); }
   static T seed(const char*) { return convert<T>(1); }
   static constexpr bool exact_parallel = !is_flt<T> && !is_cplx<T>;
+  static T row(T acc, const char* p, int64_t n, int64_t s) {
+    if constexpr (std::is_same_v<T, float16>) {
+      // NumPy's half multiply reduce keeps the running product of a row in float32 and rounds
+      // once at its end (an intermediate beyond 65504 does not become inf).
+      float a = static_cast<float>(acc);
+      for (int64_t i = 0; i < n; ++i) a *= static_cast<float>(ld<T>(p + i * s));
+      return static_cast<T>(a);
+    } else {
+      return Base::row(acc, p, n, s);
+    }
+  }
 };
 
 // max/min (NaN propagates) and fmax/fmin (NaN ignored unless all NaN). Float rows keep 16

@@ -21,6 +21,11 @@ using namespace minpy::scalar;
 template <class C> inline C cmul(C a, C b) {
   return C(std::fma(a.real(), b.real(), -(a.imag() * b.imag())), std::fma(a.real(), b.imag(), a.imag() * b.real()));
 }
+// The product inside NumPy's npy_cpow (repeated squaring): plain, each product rounded, so an
+// overflowing factor gives inf - inf = nan where the fused form above keeps a finite term.
+template <class C> inline C cmul_plain(C a, C b) {
+  return C(a.real() * b.real() - a.imag() * b.imag(), a.real() * b.imag() + a.imag() * b.real());
+}
 template <class C> inline C cdiv(C a, C b) {
   using F = typename C::value_type;
   F br = b.real(), bi = b.imag();
@@ -62,9 +67,9 @@ template <class C> inline C cpow(C a, C b) {
     uint64_t e = static_cast<uint64_t>(n < 0 ? -n : n);
     C acc(1, 0), p = a;
     for (uint64_t mask = 1;; mask <<= 1) {
-      if (e & mask) acc = cmul(acc, p);
+      if (e & mask) acc = cmul_plain(acc, p);
       if (e < (mask << 1)) break;
-      p = cmul(p, p);
+      p = cmul_plain(p, p);
     }
     return n < 0 ? cdiv(C(1, 0), acc) : acc;
   }

@@ -500,6 +500,20 @@ def test_getitem_huge_python_ints(key):
     raises_like(lambda: mnp.zeros((5, 5)).__setitem__(key, 1), lambda: numpy.zeros((5, 5)).__setitem__(key, 1))
 
 
+@pytest.mark.parametrize("key", [K[[0, 1], -1, ::-(10**30)], K[[1], ::2**63 - 1], K[::-(2**63), [0]],
+                                 K[..., 10**20::-(10**20), [[0], [1]]], K[[0], 5:0:-(2**62)]])
+def test_huge_slice_steps_with_index_arrays(key):
+    """A slice step near 2**63 beside an index array (the advanced path's view stride wraps like the
+    basic one's instead of overflowing int64: found by the fuzzer under UBSan)."""
+    a = numpy.arange(2 * 3 * 4, dtype=numpy.int32).reshape(2, 3, 4)[:, ::-1, ::2]
+    m = mnp.array(a)
+    assert_same(m[key], a[key])
+    n, mm = a.copy(), mnp.array(a)
+    n[key] = -7
+    mm[key] = -7
+    assert_same(mm, n)
+
+
 @pytest.mark.parametrize("key", [(0, 1, slice(None, None, 0), 1), (slice(None, None, 0),), (slice(1, 2, 0), None, 0),
                                  (Ellipsis, slice(None, None, 0)), (0, 0, 0, slice(0, 0, 0))])
 def test_zero_slice_step_after_index_count(key):

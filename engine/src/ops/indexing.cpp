@@ -250,7 +250,9 @@ Plan make_plan(const Array& a, const std::vector<IndexItem>& index, const char* 
         int64_t len = adjust_slice(it, a.shape(dim), start, step);
         if (len > 0) offset += start * a.strides()[dim];
         vshape.push_back(len);
-        vstrides.push_back(a.strides()[dim] * step);
+        // Wraps as in basic_index: a huge step selects at most one element, whose stride is never
+        // used (a[[0], ::-2**63+1] must not overflow int64).
+        vstrides.push_back(static_cast<int64_t>(static_cast<uint64_t>(a.strides()[dim]) * static_cast<uint64_t>(step)));
         ++dim;
         break;
       }

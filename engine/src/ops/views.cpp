@@ -53,14 +53,18 @@ Array reshape(const Array& a, Shape newshape, char order) {
   OpScope op_scope("reshape");
   int64_t known = 1;
   int unknown = -1;
+  bool known_overflows = false;  // (2**40, 2**40): no array has that size (checked, not UB)
   for (size_t i = 0; i < newshape.size(); ++i) {
     if (newshape[i] < 0) {  // NumPy takes any negative value as the unknown dimension
       if (unknown >= 0) throw ValueError(msg("reshape", "can only specify one unknown dimension."));
       unknown = static_cast<int>(i);
     } else {
-      known *= newshape[i];
+      known_overflows |= __builtin_mul_overflow(known, newshape[i], &known);
     }
   }
+  if (known_overflows)
+    throw ValueError(msg("reshape", "cannot reshape array of size " + std::to_string(a.size()) + " into shape " +
+                                        shape_str(newshape) + "."));
   if (unknown >= 0) {
     if (known == 0 || a.size() % known != 0)
       throw ValueError(msg("reshape", "cannot reshape array of size " + std::to_string(a.size()) + " into shape " +

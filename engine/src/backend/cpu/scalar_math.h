@@ -129,7 +129,6 @@ template <class T> inline T int_mod(T a, T b) {
     return a % b;
   }
 }
-// Float floor division and modulo with Python's rules (sign of the divisor, exact quotient rounding).
 // A NaN test on the bits: raises no floating-point flag whatever the compiler makes of compares
 // (the ufunc loops are compiled with -fno-trapping-math).
 template <class T> inline bool quiet_isnan(T x) {
@@ -138,31 +137,100 @@ template <class T> inline bool quiet_isnan(T x) {
   else return std::isnan(static_cast<float>(x));
 }
 
-template <class T> inline void float_divmod(T a, T b, T& floordiv, T& mod) {
-  if (quiet_isnan(a) || quiet_isnan(b)) {  // NaN in, NaN out, and no "invalid" (NumPy's flags)
-    floordiv = mod = a + b;
-    return;
-  }
-  mod = std::fmod(a, b);
-  if (b == 0) {
-    floordiv = a / b;
-    return;
-  }
-  T div = (a - mod) / b;
+// Float floor division and modulo with Python's rules (sign of the divisor, exact quotient rounding),
+// for float and double (float16 computes in float), raising exactly NumPy's flags: floor_divide is
+// a / b when b == 0, else divmod's quotient; remainder is fmod(a, b) when b == 0, else divmod's
+// modulo (NumPy's remainder never forms the quotient: max % tiny does not overflow); divmod forms
+// both. The ufunc loops are compiled with -fno-trapping-math, so the compiler may both drop an
+// operation whose value is unused and evaluate one from a branch not taken, and -O1 and -O3 differ
+// in which they do (fmod(a, 0) dropped at -O3 but run at -O1 raised "invalid" in floor_divide). So
+// no operation's value goes unused, and the general case runs on inputs made harmless in the special
+// cases (NaN, b == 0, infinite a: then 0 and 1), so it raises nothing there even when evaluated for
+// them; the special cases' own operations (a / b, fmod(a, b)) raise, on the other inputs, no flag the
+// general case does not raise too.
+namespace divmod_detail {
+template <class T> inline bool special(T a, T b) {
+  using U = std::conditional_t<sizeof(T) == 8, uint64_t, uint32_t>;
+  constexpr U kAbs = ~U(0) >> 1;
+  constexpr U kInf = std::bit_cast<U>(std::numeric_limits<T>::infinity());
+  U ua = std::bit_cast<U>(a) & kAbs, ub = std::bit_cast<U>(b) & kAbs;
+  return ua >= kInf || ub > kInf || ub == 0;  // a infinite or NaN, b NaN or zero
+}
+// Python's modulo for finite a and b != 0 (b may be infinite) from fmod_ab = fmod(a, b): exact,
+// raises nothing.
+template <class T> inline T mod_general(T b, T fmod_ab) {
+  T mod = fmod_ab;
   if (mod != 0) {
-    if ((b < 0) != (mod < 0)) {
-      mod += b;
-      div -= T(1);
-    }
+    if ((b < 0) != (mod < 0)) mod += b;
   } else {
     mod = std::copysign(T(0), b);
   }
+  return mod;
+}
+// Python's floor division for finite a and b != 0 (b may be infinite), from fmod_ab = fmod(a, b).
+// Raises overflow when the quotient overflows, underflow when it is zero and a / b underflows.
+template <class T> inline T div_general(T a, T b, T fmod_ab) {
+  T div = (a - fmod_ab) / b;
+  if (fmod_ab != 0 && (b < 0) != (fmod_ab < 0)) div -= T(1);
   if (div != 0) {
-    floordiv = std::floor(div);
+    T floordiv = std::floor(div);
     if (div - floordiv > T(0.5)) floordiv += T(1);
-  } else {
-    floordiv = std::copysign(T(0), a / b);
+    return floordiv;
   }
+  return std::copysign(T(0), a / b);
+}
+// The NaN x86 arithmetic returns for a NaN operand (a's if a is one), chosen without arithmetic: an
+// a + b the compiler evaluated for other inputs could overflow.
+template <class T> inline T nan_of(T a, T b) { return quiet_isnan(a) ? a : b; }
+template <class T> inline void harmless(bool sp, T a, T b, T& sa, T& sb) {
+  sa = sp ? T(0) : a;
+  sb = sp ? T(1) : b;
+}
+}  // namespace divmod_detail
+
+template <class T> inline T float_floor_divide(T a, T b) {
+  using namespace divmod_detail;
+  bool sp = special(a, b);
+  T sa, sb;
+  harmless(sp, a, b, sa, sb);
+  T q = div_general(sa, sb, std::fmod(sa, sb));
+  if (sp) [[unlikely]] {
+    if (quiet_isnan(a) || quiet_isnan(b)) return nan_of(a, b);  // NaN in, NaN out, no "invalid"
+    if (b == 0) return a / b;  // +-inf (divide by zero) or NaN (0 / 0: invalid)
+    return std::fmod(a, b);    // infinite a: NaN, "invalid"
+  }
+  return q;
+}
+template <class T> inline T float_remainder(T a, T b) {
+  using namespace divmod_detail;
+  bool sp = special(a, b);
+  T sa, sb;
+  harmless(sp, a, b, sa, sb);
+  T m = mod_general(sb, std::fmod(sa, sb));
+  if (sp) [[unlikely]] {
+    if (quiet_isnan(a) || quiet_isnan(b)) return nan_of(a, b);
+    return std::fmod(a, b);  // b == 0 or infinite a: NaN, "invalid"
+  }
+  return m;
+}
+template <class T> inline void float_divmod(T a, T b, T& floordiv, T& mod) {
+  using namespace divmod_detail;
+  bool sp = special(a, b);
+  T sa, sb;
+  harmless(sp, a, b, sa, sb);
+  T f = std::fmod(sa, sb);
+  T q = div_general(sa, sb, f), m = mod_general(sb, f);
+  if (sp) [[unlikely]] {
+    if (quiet_isnan(a) || quiet_isnan(b)) {
+      floordiv = mod = nan_of(a, b);
+      return;
+    }
+    mod = std::fmod(a, b);            // NaN, "invalid"
+    floordiv = b == 0 ? a / b : mod;  // b == 0: a / b's flags too; infinite a: NaN
+    return;
+  }
+  floordiv = q;
+  mod = m;
 }
 
 template <class T> inline T int_pow(T base, T exp) {

@@ -174,13 +174,13 @@ template <class A> inline void int_div_flags(A a, A b, bool floor) {
 struct floor_divide {
   template <class R, class A> static R apply(A a, A b) {
     if constexpr (is_int<A>) { int_div_flags(a, b, true); return int_floordiv(a, b); }
-    else { calc_t<A> q, m; float_divmod<calc_t<A>>(a, b, q, m); return static_cast<R>(q); }
+    else return static_cast<R>(float_floor_divide<calc_t<A>>(a, b));
   }
 };
 struct remainder {
   template <class R, class A> static R apply(A a, A b) {
     if constexpr (is_int<A>) { int_div_flags(a, b, false); return int_mod(a, b); }
-    else { calc_t<A> q, m; float_divmod<calc_t<A>>(a, b, q, m); return static_cast<R>(m); }
+    else return static_cast<R>(float_remainder<calc_t<A>>(a, b));
   }
 };
 struct fmod {

@@ -74,14 +74,20 @@ Array as_dtype(const Array& a, DType t) { return !a.defined() || a.dtype() == t 
 
 // The output length of one spatial axis, or ValueError when the (dilated) kernel exceeds the
 // padded input.
-int64_t out_len(int64_t in, int64_t pad, int64_t dil, int64_t k, int64_t stride, const char* op, const Shape& xs,
-                const Pair& kern, const Pair& dilp, const Pair& padp) {
-  const Wide padded = Wide(in) + 2 * Wide(pad), eff = Wide(dil) * (Wide(k) - 1) + 1;
-  if (padded < eff)
+// One axis's output length (PyTorch's rule), or ValueError when there is no output. ceil_mode
+// (pools): rounded up, so the kernel may exceed the padded input by less than the stride, and a last
+// window starting in the right padding (or beyond) is dropped, as in PyTorch.
+int64_t out_len(int64_t in, int64_t pad, int64_t dil, int64_t k, int64_t stride, bool ceil_mode, const char* op,
+                const Shape& xs, const Pair& kern, const Pair& dilp, const Pair& padp) {
+  const Wide eff = Wide(dil) * (Wide(k) - 1) + 1;
+  const Wide span = Wide(in) + 2 * Wide(pad) - eff + (ceil_mode ? Wide(stride) - 1 : 0);
+  if (span < 0)
     throw ValueError(msg(op, "The kernel " + pair_str(kern) + (dilp[0] == 1 && dilp[1] == 1 ? "" : " with dilation " + pair_str(dilp)) +
                                  " is larger than the padded input (input " + shape_str(xs) + ", padding " +
-                                 pair_str(padp) + ")."));
-  return static_cast<int64_t>((padded - eff) / stride + 1);
+                                 pair_str(padp) + (ceil_mode ? ", ceil_mode" : "") + ")."));
+  Wide out = span / stride + 1;
+  if (ceil_mode && (out - 1) * stride >= Wide(in) + pad) --out;
+  return static_cast<int64_t>(out);
 }
 
 cpu::ConvGeom conv_geom(const Shape& xs, const Shape& ws, const Conv2dOptions& o, const char* op) {
@@ -107,8 +113,8 @@ cpu::ConvGeom conv_geom(const Shape& xs, const Shape& ws, const Conv2dOptions& o
   if (g.KH <= 0 || g.KW <= 0)
     throw ValueError(msg(op, "The weight " + shape_str(ws) + " has an empty kernel."));
   const Pair kern{g.KH, g.KW};
-  g.Ho = out_len(g.H, g.ph, g.dh, g.KH, g.sh, op, xs, kern, o.dilation, o.padding);
-  g.Wo = out_len(g.W, g.pw, g.dw, g.KW, g.sw, op, xs, kern, o.dilation, o.padding);
+  g.Ho = out_len(g.H, g.ph, g.dh, g.KH, g.sh, false, op, xs, kern, o.dilation, o.padding);
+  g.Wo = out_len(g.W, g.pw, g.dw, g.KW, g.sw, false, op, xs, kern, o.dilation, o.padding);
   // The products index with BLAS's 32-bit int: a plane of outputs and a group's K must fit it.
   if (Wide(g.Ho) * g.Wo > cpu::blas::kMaxDim || Wide(ws[1]) * g.KH * g.KW > cpu::blas::kMaxDim ||
       g.F > cpu::blas::kMaxDim)
@@ -234,24 +240,6 @@ void check_gy(const Array& gy, const Shape& want, const char* op) {
 }
 
 // ---- pooling ----
-// One axis's output length by PyTorch's rule (see Pool2dOptions), or ValueError when it is < 1.
-int64_t pool_out_len(int64_t in, int64_t pad, int64_t dil, int64_t k, int64_t stride, bool ceil_mode, const char* op,
-                     const Shape& xs, const Pool2dOptions& o) {
-  const Wide eff = Wide(dil) * (Wide(k) - 1) + 1;
-  const Wide span = Wide(in) + 2 * Wide(pad) - eff + (ceil_mode ? Wide(stride) - 1 : 0);
-  if (span < 0) {
-    const bool dilated = o.dilation[0] != 1 || o.dilation[1] != 1;
-    throw ValueError(msg(op, "The kernel " + pair_str(o.kernel) +
-                                 (dilated ? " with dilation " + pair_str(o.dilation) : std::string()) +
-                                 " is larger than the padded input (input " + shape_str(xs) + ", padding " +
-                                 pair_str(o.padding) + (ceil_mode ? ", ceil_mode" : "") + "): no output."));
-  }
-  Wide out = span / stride + 1;
-  // ceil_mode: a last window starting in the right padding (or beyond) is dropped, as in PyTorch.
-  if (ceil_mode && (out - 1) * stride >= Wide(in) + pad) --out;
-  return static_cast<int64_t>(out);
-}
-
 cpu::PoolGeom pool_geom(const Shape& xs, const Pool2dOptions& o, const char* op) {
   const Pair st = o.stride ? *o.stride : o.kernel;
   require_positive(o.kernel, op, "kernel_size");
@@ -270,8 +258,8 @@ cpu::PoolGeom pool_geom(const Shape& xs, const Pool2dOptions& o, const char* op)
   g.KH = o.kernel[0], g.KW = o.kernel[1], g.sh = st[0], g.sw = st[1], g.ph = o.padding[0], g.pw = o.padding[1];
   g.dh = o.dilation[0], g.dw = o.dilation[1];
   g.count_include_pad = o.count_include_pad;
-  g.Ho = pool_out_len(g.H, g.ph, g.dh, g.KH, g.sh, o.ceil_mode, op, xs, o);
-  g.Wo = pool_out_len(g.W, g.pw, g.dw, g.KW, g.sw, o.ceil_mode, op, xs, o);
+  g.Ho = out_len(g.H, g.ph, g.dh, g.KH, g.sh, o.ceil_mode, op, xs, o.kernel, o.dilation, o.padding);
+  g.Wo = out_len(g.W, g.pw, g.dw, g.KW, g.sw, o.ceil_mode, op, xs, o.kernel, o.dilation, o.padding);
   return g;
 }
 // avg_pool2d has no dilation (PyTorch's neither).
@@ -459,7 +447,7 @@ Array max_pool2d_backward(const Array& gy, const Array& indices, const Shape& x_
   const int64_t plane = g.H * g.W;
   // -1 marks a (dilated) window without input elements; the kernels skip it only when the
   // geometry can produce such windows.
-  const int64_t lowest = (g.dh > 1 || g.dw > 1) ? -1 : 0;
+  const int64_t lowest = cpu::may_have_empty_windows(g) ? -1 : 0;
   for (int64_t i = 0; i < idx.size(); ++i)
     if (static_cast<uint64_t>(p[i] - lowest) >= static_cast<uint64_t>(plane - lowest))  // one compare per index
       throw IndexError(msg(op, "index " + std::to_string(p[i]) + " is out of bounds for a plane of " +

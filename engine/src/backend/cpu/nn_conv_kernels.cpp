@@ -406,9 +406,6 @@ void for_planes(const PoolGeom& g, F&& body) {
   });
 }
 
-// Only dilation leaves windows without an input element (see PoolGeom).
-inline bool may_have_empty_windows(const PoolGeom& g) { return g.dh > 1 || g.dw > 1; }
-
 // One output row of a max pool: the maxima tap by tap (window row, window column) over the whole
 // row: branch-free updates over contiguous outputs, not a short unpredictable scan per window (3-10x
 // faster on 2x2 pools). With positions, a second pass over the taps in reverse order records the

@@ -35,6 +35,8 @@ struct PoolGeom {
   int64_t dh, dw;
   bool count_include_pad;  // avg: the divisor counts padding (clipped to the padded input)
 };
+// Only dilation leaves windows without an input element (their max-pool index is -1).
+inline bool may_have_empty_windows(const PoolGeom& g) { return g.dh > 1 || g.dw > 1; }
 
 // y = max over each window (padding never wins); idx (may be null) gets the position in the
 // (H, W) plane of the first maximum (a NaN counts as the maximum), or -1 (y = -inf) for a window

@@ -383,13 +383,15 @@ std::vector<Array> call_ufunc_untracked(const Ufunc& uf, const std::vector<Opera
   OpScope op_scope(uf.name);
   // logical_and/or/xor take a Python float or complex by its truth value (NumPy's logical
   // promoter runs them on bools): 1e-08 next to a float16 array is true though float16(1e-08) is 0.
+  // (The name test only runs when such a scalar is there: off the path of array calls.)
   std::vector<Operand> truthy;
-  if (!opt.dtype && unbounded_int(uf) && !uf.is_comparison) {
-    for (const Operand& o : inputs_in) {
-      const Scalar* s = std::get_if<Scalar>(&o);
-      if (s && s->kind == Scalar::Kind::Float) truthy.push_back(Scalar::from_bool(s->f != 0));
-      else if (s && s->kind == Scalar::Kind::Complex) truthy.push_back(Scalar::from_bool(s->c != std::complex<double>(0)));
-      else truthy.push_back(o);
+  if (!opt.dtype && !uf.is_comparison) {
+    for (size_t i = 0; i < inputs_in.size(); ++i) {
+      const Scalar* s = std::get_if<Scalar>(&inputs_in[i]);
+      if (!s || (s->kind != Scalar::Kind::Float && s->kind != Scalar::Kind::Complex)) continue;
+      if (!unbounded_int(uf)) break;
+      if (truthy.empty()) truthy = inputs_in;
+      truthy[i] = Scalar::from_bool(s->kind == Scalar::Kind::Float ? s->f != 0 : s->c != std::complex<double>(0));
     }
   }
   const std::vector<Operand>& inputs = truthy.empty() ? inputs_in : truthy;

@@ -189,6 +189,9 @@ def test_conv2d_large_batch_chunks():
     ((9, 3, 32, 32), (8, 3, 3, 3), dict(padding=1)),                            # one image per tile
     ((7, 4, 40, 36), (6, 2, 3, 3), dict(groups=2, stride=(2, 1), dilation=2)),  # bands of an image
     ((300, 2, 6, 6), (4, 2, 3, 3), {}),                                         # several images per tile
+    # several images per tile, through the padded plane and dW from gy transposed, with groups
+    ((200, 4, 7, 6), (6, 2, 3, 2), dict(groups=2, stride=(2, 1), padding=(1, 0), dilation=(1, 2))),
+    ((5, 1, 70, 66), (2, 1, 1, 2), {}),  # whole images in a tile, planes too large for the padded buffer
 ])
 @pytest.mark.parametrize("threads", [1, 2, 3])
 def test_conv2d_thread_partitions(xs, ws, kw, threads):

@@ -193,6 +193,123 @@ void col2im_channel(T* col, int64_t ld, T* dxp, const ConvGeom& g, int64_t oh0, 
   }
 }
 
+// ---- small planes ----
+// On small images (the 8x8 digits) the rows above are a few elements long, and the libc memcpy and
+// memset calls for them cost more than the data they move: 40% of a conv2d forward was im2col. There
+// the plane is first copied into a zero-padded buffer covering every tap position, after which each
+// column-matrix row is a plain gather with no bounds logic (and folding back is a plain scatter).
+// GCC would turn the short copy loops back into libc calls (loop distribution): not in these.
+#if defined(__GNUC__) && !defined(__clang__)
+#define MINPY_INLINE_LOOPS __attribute__((optimize("no-tree-loop-distribute-patterns")))
+#else
+#define MINPY_INLINE_LOOPS
+#endif
+
+constexpr int64_t kStagedElems = 4096;  // the padded plane, on the stack
+
+// The padded plane: input rows [-ph, Hp - ph) and columns [-pw, Wp - pw), exactly what the taps
+// read. Its geometry is held by value: the kernels' stores (memcpy-based) could otherwise alias a
+// ConvGeom behind a reference, and every field would be reloaded after every row.
+struct Padded {
+  int64_t H, W, Ho, Wo, KH, KW, sh, sw, dh, dw, ph, pw;
+  int64_t Hp, Wp;
+  explicit Padded(const ConvGeom& g)
+      : H(g.H), W(g.W), Ho(g.Ho), Wo(g.Wo), KH(g.KH), KW(g.KW), sh(g.sh), sw(g.sw), dh(g.dh), dw(g.dw), ph(g.ph),
+        pw(g.pw), Hp((g.Ho - 1) * g.sh + (g.KH - 1) * g.dh + 1), Wp((g.Wo - 1) * g.sw + (g.KW - 1) * g.dw + 1) {}
+};
+inline bool use_staged(const ConvGeom& g, int64_t oh0, int64_t oh1) {
+  const Padded pp(g);
+  return oh0 == 0 && oh1 == g.Ho && pp.Hp * pp.Wp <= kStagedElems;
+}
+
+// Short rows move in fixed-size blocks, which compile to a vector load and store each (a loop with
+// a run-time trip count of 8 spends more on its set-up than on the move). A copy's last block may
+// overlap the one before it: it writes the same values again.
+template <int K, class T>
+inline void move_block(T* __restrict dst, const T* __restrict src) {
+  std::memcpy(dst, src, K * sizeof(T));
+}
+template <class T>
+MINPY_INLINE_LOOPS inline void copy_row(T* __restrict dst, const T* __restrict src, int64_t n) {
+  if (n >= 8) {
+    for (int64_t i = 0; i + 8 < n; i += 8) move_block<8>(dst + i, src + i);
+    move_block<8>(dst + n - 8, src + n - 8);
+  } else if (n >= 4) {
+    move_block<4>(dst, src);
+    move_block<4>(dst + n - 4, src + n - 4);
+  } else {
+    for (int64_t i = 0; i < n; ++i) dst[i] = src[i];
+  }
+}
+template <class T>
+MINPY_INLINE_LOOPS inline void add_row(T* __restrict dst, const T* __restrict src, int64_t n) {
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8)
+    for (int j = 0; j < 8; ++j) dst[i + j] += src[i + j];
+  for (; i < n; ++i) dst[i] += src[i];
+}
+
+// Unfolds a whole channel plane (H, W) through the padded buffer into its KH*KW rows (row stride ld).
+template <class T>
+MINPY_INLINE_LOOPS void im2col_staged(const T* xp, T* col, int64_t ld, const Padded p) {
+  alignas(64) T buf[kStagedElems];
+  const int64_t c_lo = std::min(p.pw, p.Wp), c_hi = std::min(p.pw + p.W, p.Wp);  // padded columns holding x
+  for (int64_t pr = 0; pr < p.Hp; ++pr) {
+    T* dst = buf + pr * p.Wp;
+    const int64_t r = pr - p.ph;
+    if (r < 0 || r >= p.H) {
+      for (int64_t pc = 0; pc < p.Wp; ++pc) dst[pc] = T(0);
+      continue;
+    }
+    for (int64_t pc = 0; pc < c_lo; ++pc) dst[pc] = T(0);
+    copy_row(dst + c_lo, xp + r * p.W + c_lo - p.pw, c_hi - c_lo);
+    for (int64_t pc = c_hi; pc < p.Wp; ++pc) dst[pc] = T(0);
+  }
+  const int64_t step = p.sh * p.Wp;  // buffer offset from one output row to the next
+  for (int64_t ki = 0; ki < p.KH; ++ki)
+    for (int64_t kj = 0; kj < p.KW; ++kj) {
+      T* d = col + (ki * p.KW + kj) * ld;
+      const T* s = buf + ki * p.dh * p.Wp + kj * p.dw;
+      if (p.sw == 1) {
+        for (int64_t oh = 0; oh < p.Ho; ++oh, d += p.Wo, s += step) copy_row(d, s, p.Wo);
+      } else {
+        for (int64_t oh = 0; oh < p.Ho; ++oh, d += p.Wo, s += step)
+          for (int64_t ow = 0; ow < p.Wo; ++ow) d[ow] = s[ow * p.sw];
+      }
+    }
+}
+
+// Folds a whole channel's column rows into the padded buffer, then writes the plane (H, W) of dx
+// (overwriting: positions no tap reads get 0).
+template <class T>
+MINPY_INLINE_LOOPS void col2im_staged(const T* col, int64_t ld, T* dxp, const Padded p) {
+  alignas(64) T buf[kStagedElems];
+  for (int64_t i = 0; i < p.Hp * p.Wp; ++i) buf[i] = T(0);
+  const int64_t step = p.sh * p.Wp;
+  for (int64_t ki = 0; ki < p.KH; ++ki)
+    for (int64_t kj = 0; kj < p.KW; ++kj) {
+      const T* s = col + (ki * p.KW + kj) * ld;
+      T* d = buf + ki * p.dh * p.Wp + kj * p.dw;
+      if (p.sw == 1) {
+        for (int64_t oh = 0; oh < p.Ho; ++oh, s += p.Wo, d += step) add_row(d, s, p.Wo);
+      } else {
+        for (int64_t oh = 0; oh < p.Ho; ++oh, s += p.Wo, d += step)
+          for (int64_t ow = 0; ow < p.Wo; ++ow) d[ow * p.sw] += s[ow];
+      }
+    }
+  const int64_t c_hi = std::clamp<int64_t>(p.Wp - p.pw, 0, p.W);  // plane columns [0, c_hi) lie in the buffer
+  for (int64_t r = 0; r < p.H; ++r) {
+    T* dst = dxp + r * p.W;
+    const int64_t pr = r + p.ph;
+    int64_t c = 0;
+    if (pr < p.Hp) {
+      copy_row(dst, buf + pr * p.Wp + p.pw, c_hi);
+      c = c_hi;
+    }
+    for (; c < p.W; ++c) dst[c] = T(0);
+  }
+}
+
 struct Dims {
   int64_t P, KK, Cg, Fg, Kg, Kc;
   explicit Dims(const ConvGeom& g)
@@ -262,10 +379,14 @@ template <class T>
 void unfold_tile(const ConvGeom& g, const Dims& d, const T* x, int64_t n0, int64_t nb, int64_t oh0, int64_t oh1,
                  T* col) {
   const int64_t pt = (oh1 - oh0) * g.Wo, ld = nb * pt, HW = g.H * g.W;
+  const bool staged = use_staged(g, oh0, oh1);
   parallel_for(nb * g.C, std::max<int64_t>(1, kGrain / std::max<int64_t>(1, d.KK * pt)), [&](int64_t i0, int64_t i1) {
     for (int64_t i = i0; i < i1; ++i) {
       const int64_t bi = i / g.C, c = i % g.C;
-      im2col_channel(x + ((n0 + bi) * g.C + c) * HW, col + c * d.KK * ld + bi * pt, ld, g, oh0, oh1);
+      const T* xp = x + ((n0 + bi) * g.C + c) * HW;
+      T* dst = col + c * d.KK * ld + bi * pt;
+      if (staged) im2col_staged(xp, dst, ld, Padded(g));
+      else im2col_channel(xp, dst, ld, g, oh0, oh1);
     }
   });
 }
@@ -324,8 +445,14 @@ void conv_backward(const ConvGeom& g, const T* gy, const T* x, const T* w, T* dx
         Acc s = 0;
         for (int64_t n = 0; n < g.N; ++n) {
           const T* p = gy + (n * g.F + f) * d.P;
-          T part = 0;
-          for (int64_t k = 0; k < d.P; ++k) part += p[k];
+          // Eight running sums (one vector), not one: a single chain of dependent adds is
+          // latency-bound, 4x slower.
+          T lanes[8] = {};
+          int64_t k = 0;
+          for (; k + 8 <= d.P; k += 8)
+            for (int j = 0; j < 8; ++j) lanes[j] += p[k + j];
+          T part = ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) + ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7]));
+          for (; k < d.P; ++k) part += p[k];
           s += part;
         }
         db[f] = static_cast<T>(s);
@@ -341,10 +468,11 @@ void conv_backward(const ConvGeom& g, const T* gy, const T* x, const T* w, T* dx
   }
   const Tiling tl(g, d, sizeof(T));
   const int64_t mc = tl.max_cols(g);
-  const size_t scratch = sizeof(T) * static_cast<size_t>(d.Kc * mc + (tl.samples > 1 ? g.F * mc : 0));
   const int64_t HW = g.H * g.W;
   // dw: part 0 accumulates into dw itself, every other part into its own buffer, summed at the end.
   const int64_t nw = g.F * d.Kg;
+  // Scratch: the column matrix, gy of a tile as (F, cols) and as (cols, F), one tile's dW^T.
+  const size_t scratch = sizeof(T) * static_cast<size_t>(d.Kc * mc + 2 * g.F * mc + nw);
   std::vector<T> partial(dw ? static_cast<size_t>((tl.parts - 1) * nw) : 0);
   std::vector<char> first(static_cast<size_t>(tl.parts), 1);
   for_tiles(g, tl, [&](int64_t part, int64_t n0, int64_t nb, int64_t oh0, int64_t oh1) {
@@ -356,11 +484,16 @@ void conv_backward(const ConvGeom& g, const T* gy, const T* x, const T* w, T* dx
     // samples gathered into the forward product's layout.
     const T* gc = gy + n0 * g.F * d.P + oh0 * g.Wo;
     int64_t ldg = d.P;
+    // With threads owning tiles of whole images, gy also as (cols, F) (see dW below).
+    T* gyT = dw && tl.outer && nb > 1 ? gyt + g.F * mc : nullptr;
     if (nb > 1) {
       parallel_for(nb * g.F, std::max<int64_t>(1, kGrain / pt), [&](int64_t i0, int64_t i1) {
         for (int64_t i = i0; i < i1; ++i) {
           const int64_t bi = i / g.F, f = i % g.F;
-          std::memcpy(gyt + f * ld + bi * pt, gy + ((n0 + bi) * g.F + f) * d.P, sizeof(T) * pt);
+          const T* src = gy + ((n0 + bi) * g.F + f) * d.P;
+          copy_row(gyt + f * ld + bi * pt, src, pt);
+          if (gyT)
+            for (int64_t p = 0; p < pt; ++p) gyT[(bi * pt + p) * g.F + f] = src[p];
         }
       });
       gc = gyt;
@@ -369,21 +502,45 @@ void conv_backward(const ConvGeom& g, const T* gy, const T* x, const T* w, T* dx
     if (dw) {
       unfold_tile(g, d, x, n0, nb, oh0, oh1, col);
       T* dwp = part == 0 ? dw : partial.data() + (part - 1) * nw;
-      for (int64_t grp = 0; grp < g.groups; ++grp)
-        blas::gemm(t, false, true, d.Fg, d.Kg, ld, gc + grp * d.Fg * ldg, ldg, col + grp * d.Kg * ld, ld,
-                   dwp + grp * d.Fg * d.Kg, d.Kg, first[part] ? 0.0 : 1.0);
+      if (gyT) {
+        // dW_g^T (Kg, Fg) = col_g @ gy_g^T for the small products of whole small images. Computed
+        // as gy_g @ col_g^T accumulating (beta = 1), it ran in OpenBLAS's general kernel, packing
+        // both operands on every tile (a third of the backward); from gy transposed and with
+        // beta = 0 it runs in the small-matrix kernel. The tile's dW is then added, transposed back.
+        T* dwt = gyT + g.F * mc;
+        for (int64_t grp = 0; grp < g.groups; ++grp)
+          blas::gemm(t, false, false, d.Kg, d.Fg, ld, col + grp * d.Kg * ld, ld, gyT + grp * d.Fg, g.F,
+                     dwt + grp * d.Fg * d.Kg, d.Fg);
+        for (int64_t grp = 0; grp < g.groups; ++grp) {
+          T* dst = dwp + grp * d.Fg * d.Kg;
+          const T* src = dwt + grp * d.Fg * d.Kg;
+          for (int64_t f = 0; f < d.Fg; ++f)
+            for (int64_t k = 0; k < d.Kg; ++k)
+              dst[f * d.Kg + k] = (first[part] ? T(0) : dst[f * d.Kg + k]) + src[k * d.Fg + f];
+        }
+      } else {
+        for (int64_t grp = 0; grp < g.groups; ++grp)
+          blas::gemm(t, false, true, d.Fg, d.Kg, ld, gc + grp * d.Fg * ldg, ldg, col + grp * d.Kg * ld, ld,
+                     dwp + grp * d.Fg * d.Kg, d.Kg, first[part] ? 0.0 : 1.0);
+      }
       first[part] = 0;
     }
     if (dx) {
       for (int64_t grp = 0; grp < g.groups; ++grp)
         blas::gemm(t, true, false, d.Kg, ld, d.Fg, w + grp * d.Fg * d.Kg, d.Kg, gc + grp * d.Fg * ldg, ldg,
                    col + grp * d.Kg * ld, ld);
+      const bool staged = use_staged(g, oh0, oh1);
       parallel_for(nb * g.C, std::max<int64_t>(1, kGrain / std::max<int64_t>(1, d.KK * pt)), [&](int64_t i0, int64_t i1) {
         for (int64_t i = i0; i < i1; ++i) {
           const int64_t bi = i / g.C, c = i % g.C;
           T* plane = dx + ((n0 + bi) * g.C + c) * HW;
+          T* cc = col + c * d.KK * ld + bi * pt;
+          if (staged) {
+            col2im_staged(cc, ld, plane, Padded(g));
+            continue;
+          }
           if (oh0 == 0) std::memset(plane, 0, sizeof(T) * HW);
-          col2im_channel(col + c * d.KK * ld + bi * pt, ld, plane, g, oh0, oh1);
+          col2im_channel(cc, ld, plane, g, oh0, oh1);
         }
       });
     }

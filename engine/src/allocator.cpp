@@ -11,11 +11,20 @@
 namespace minpy::host_memory {
 namespace {
 
-constexpr size_t kLarge = size_t(1) << 20;      // blocks from 1 MiB go through the cache
+// Blocks from 128 KiB go through the cache: malloc serves them with fresh pages (mmap, or a heap top
+// it trimmed), and the page faults of a fresh 256 KiB block cost 10x an add over it (measured:
+// `t = a * b; t + c` on 2^15 float64 took 230 us, NumPy 18 us). Cached sizes are rounded to whole
+// pages, and from 1 MiB to whole huge pages.
+constexpr size_t kCached = size_t(128) << 10;
+constexpr size_t kLarge = size_t(1) << 20;
+constexpr size_t kPage = size_t(4) << 10;
 constexpr size_t kHugePage = size_t(2) << 20;
 constexpr size_t kCacheLimit = size_t(1) << 30;  // at most 1 GiB kept for reuse
 
-size_t rounded(size_t n) { return n < kLarge ? (n + 63) / 64 * 64 : (n + kHugePage - 1) / kHugePage * kHugePage; }
+size_t round_up(size_t n, size_t m) { return (n + m - 1) / m * m; }
+size_t rounded(size_t n) {
+  return n < kCached ? round_up(n, 64) : n < kLarge ? round_up(n, kPage) : round_up(n, kHugePage);
+}
 
 struct Cache {
   std::mutex m;
@@ -57,7 +66,7 @@ void* allocate(size_t nbytes) {
     return p;
   }
   size_t size = rounded(nbytes);
-  if (size >= kLarge) {
+  if (size >= kCached) {
     Cache& c = cache();
     std::lock_guard<std::mutex> g(c.m);
     auto it = c.blocks.find(size);
@@ -77,7 +86,7 @@ void release(void* p, size_t nbytes) {
     return;
   }
   size_t size = rounded(nbytes);
-  if (size >= kLarge) {
+  if (size >= kCached) {
     Cache& c = cache();
     std::lock_guard<std::mutex> g(c.m);
     if (c.bytes + size <= kCacheLimit) {

@@ -168,3 +168,24 @@ def test_hypothesis_float64(values, name):
     x = numpy.array(values, dtype=numpy.float64)
     got = numpy.asarray(getattr(mnp, name)(mnp.array(x)))
     assert ulp_error(got, reference(name, x), "float64") <= BOUND["float64"]
+
+
+@pytest.mark.filterwarnings("error::RuntimeWarning")
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("name", FUNCS)
+def test_no_flags_numpy_does_not_raise(name, dtype):
+    # The vector loops evaluate both sides of their selects in every lane: no lane may raise a flag
+    # (overflow in a polynomial of 1/x, say) that NumPy does not raise for the same elements.
+    top = 30 if dtype == "float32" else 300
+    mags = numpy.logspace(-top, top, 3001)
+    x = numpy.concatenate([mags, -mags, samples(name, dtype, n=2000)]).astype(dtype)
+    x = x[numpy.random.default_rng(1).permutation(x.size)]
+    fn = getattr(mnp, name)
+    for chunk in numpy.array_split(x, x.size // 50):
+        try:
+            with numpy.errstate(all="raise"):
+                getattr(numpy, name)(chunk)
+        except FloatingPointError:
+            continue
+        with mnp.errstate(all="raise"):
+            fn(mnp.array(chunk))

@@ -207,6 +207,12 @@ template <class T> inline bool not_pos_normal(T x) {
   return static_cast<U>(std::bit_cast<U>(x) - kMin) >= kInf - kMin;
 }
 template <class T> constexpr T lim(double d, double f) { return static_cast<T>(sizeof(T) == 8 ? d : f); }
+// 0 < |x| < 2^-250 (float64) or 2^-30 (float32): arguments whose odd polynomials (x^3 terms) would
+// underflow, raising a flag NumPy does not, where the result is x or 1. They go to the C library.
+template <class T> inline bool tiny(T x) {
+  using U = bits_t<T>;
+  return static_cast<U>(abs_bits(x) - 1) < std::bit_cast<U>(lim<T>(0x1p-250, 0x1p-30)) - 1;
+}
 
 }  // namespace detail
 
@@ -338,7 +344,7 @@ struct Log1p {
   template <class T> static bool special(T x) {
     using U = bits_t<T>;
     return (abs_bits(x) >= std::bit_cast<U>(std::numeric_limits<T>::infinity())) |
-           (std::bit_cast<U>(x) >= std::bit_cast<U>(T(-1)));
+           (std::bit_cast<U>(x) >= std::bit_cast<U>(T(-1))) | tiny(x);
   }
   static double libm(double x) { return std::log1p(x); }
   template <bool D> static double eval(double x) {
@@ -376,7 +382,7 @@ struct Log1p {
 // sin and cos: x = k pi/2 + r, |r| <= pi/4, pi/2 in three pieces (two of 33 bits, so k * piece is
 // exact for |k| < 2^20): r keeps full relative accuracy up to |x| = 2^19, the C library beyond.
 template <bool Cos> struct SinCos {
-  template <class T> static bool special(T x) { return beyond(x, T(0x1p19)); }
+  template <class T> static bool special(T x) { return beyond(x, T(0x1p19)) | tiny(x); }
   static double libm(double x) { return Cos ? std::cos(x) : std::sin(x); }
   template <bool D> static double eval(double x) {
     constexpr double kP1 = 1.5707963267341256, kP2 = 6.077100506303966e-11, kP3 = 2.0222662487959506e-21;
@@ -429,7 +435,7 @@ using Sin = SinCos<false>;
 using Cos = SinCos<true>;
 
 struct Tanh {
-  template <class T> static bool special(T x) { return beyond(x, T(300.0)); }
+  template <class T> static bool special(T x) { return beyond(x, T(300.0)) | tiny(x); }
   static double libm(double x) { return std::tanh(x); }
   template <bool D> static double eval(double x) {
     // tanh |x| = -expm1(-2|x|) / (2 + expm1(-2|x|)): no cancellation, no overflow.
@@ -496,7 +502,8 @@ using Cosh = SinhCosh<true>;
 
 // arctan: |x| reduced to |t| <= tan(pi/8) around 0, 1 or infinity (one division either way).
 struct Arctan {
-  template <class T> static bool special(T x) { return beyond(x, T(0x1p60)); }
+  // float32 from 2^30: 1/x cubed would underflow (the result rounds to pi/2 from 2^25).
+  template <class T> static bool special(T x) { return beyond(x, lim<T>(0x1p60, 0x1p30)) | tiny(x); }
   static double libm(double x) { return std::atan(x); }
   template <bool D> static double eval(double x) {
     constexpr double kPio4 = 0.7853981633974483, kPio4Lo = 3.061616997868383e-17;
@@ -520,10 +527,11 @@ struct Arctan {
     constexpr float kPio2 = 1.57079637f, kPio2Lo = -4.371138828673793e-08f;
     float a = abs_f(x);
     bool big = a > 1.0f;
-    // GCC turns the quotient of selects into a select of quotients, 1/a included in every lane: the
-    // divisor is kept away from 0 and subnormals so that no lane can raise divide-by-zero or overflow.
-    float a_div = a > 0x1p-60f ? a : 1.0f;
-    float t = (big ? 1.0f : a) / (big ? a_div : 1.0f);
+    // One quotient for every lane, its operands clamped in the integer domain (a >= 0): with float
+    // selects GCC evaluated the polynomial of both a and 1/a in every lane (1/a of a small a then
+    // overflows it), and folded any float clamp of the divisor back into a.
+    const uint32_t ab = fbits(a), one = fbits(1.0f);
+    float t = std::bit_cast<float>(std::min(ab, one)) / std::bit_cast<float>(std::max(ab, one));
     float z = t * t;
     float p = fmaf_(t * z, hornerf(coef::kAtanA_F32, z), t);
     float y_big = kPio2 + (kPio2Lo - p);

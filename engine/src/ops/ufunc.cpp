@@ -238,7 +238,15 @@ std::string Scalar::repr() const {
     case Kind::Bool: return b ? "True" : "False";
     case Kind::Int: return int_is_uint64 ? std::to_string(u) : int_too_big ? std::to_string(f) : std::to_string(i);
     case Kind::Float: return std::to_string(f);
-    case Kind::Complex: return "(" + std::to_string(c.real()) + "+" + std::to_string(c.imag()) + "j)";
+    case Kind::Complex: {
+      // Appended, not one chain of +: GCC 12 warns (-Wrestrict, a false positive) on the chain.
+      std::string s = "(";
+      s += std::to_string(c.real());
+      s += '+';
+      s += std::to_string(c.imag());
+      s += "j)";
+      return s;
+    }
   }
   return "";
 }

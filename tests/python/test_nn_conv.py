@@ -631,6 +631,19 @@ def test_max_pool_ties_first_max_wins():
     assert numpy.isnan(numpy.asarray(y)).all()
 
 
+@pytest.mark.parametrize("xs", [(3, 4, 6, 8), (2, 3, 7, 5), (64, 32, 4, 4)])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_max_pool_2x2_ties_and_nans(xs, dtype):
+    # the 2x2 stride-2 pool has its own kernel: first maximum in window order, the first NaN wins
+    x = RNG.integers(-2, 3, xs).astype(dtype)
+    x[RNG.random(xs) < 0.05] = numpy.nan
+    y = numpy.asarray(F.max_pool2d(np.array(x), 2))
+    numpy.testing.assert_array_equal(y, ref_max_pool(x, 2, None, 0).astype(dtype))
+    gy = RNG.standard_normal(y.shape)
+    gx = grad(lambda x: F.max_pool2d(x, 2) * np.array(gy.astype(dtype)))(np.array(x))
+    numpy.testing.assert_array_equal(numpy.asarray(gx), ref_max_pool_grad(x, gy, 2, None, 0).astype(dtype))
+
+
 @pytest.mark.parametrize("k,s,p", [(2, None, 0), (3, 2, 1), ((2, 3), (1, 2), (1, 0)), (1, 1, 0)])
 def test_pool_gradients(k, s, p):
     x = (RNG.permutation(2 * 3 * 6 * 5) * 0.1).reshape(2, 3, 6, 5)  # distinct: no ties

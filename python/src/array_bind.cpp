@@ -388,7 +388,10 @@ bool called_from_interpreter() {
 }
 
 bool is_temporary(nb::handle h) {
-#if PY_VERSION_HEX >= 0x030E0000
+#if defined(Py_GIL_DISABLED)
+  (void)h;
+  return false;  // free-threaded builds: the reference count is split between threads
+#elif PY_VERSION_HEX >= 0x030E0000
   // From 3.14 the interpreter may hold borrowed references: a count of 1 no longer means a temporary.
   return PyUnstable_Object_IsUniqueReferencedTemporary(h.ptr());
 #else

@@ -619,33 +619,31 @@ void max_forward_planes(const PoolGeom& g, const T* x, T* y, int64_t* idx) {
   });
 }
 
-// The 2x2 stride-2 pool without padding (the nets' pool) one window at a time: on small planes the
-// tap-by-tap rows above are a few elements long, and their set-up cost 10x the work (92 us for
-// 64x32x4x4 float64). The same result: the first maximum in window order, a NaN counting as the
-// maximum (the first NaN wins).
+// The 2x2 stride-2 pool without padding (the nets' pool) by output rows, the four taps of a window
+// together: on small planes the tap-by-tap rows of max_row are a few elements long, and their set-up
+// cost 10x the work (92 us for 64x32x4x4 float64). The same result: the first maximum in window
+// order, a NaN counting as the maximum (the first NaN wins).
 inline bool is_plain_2x2(const PoolGeom& g) {
   return g.KH == 2 && g.KW == 2 && g.sh == 2 && g.sw == 2 && g.ph == 0 && g.pw == 0 && g.dh == 1 && g.dw == 1 &&
          2 * g.Ho <= g.H && 2 * g.Wo <= g.W;
 }
-// take ? v : m as a bit blend: GCC compiles the float select into branches where it does not
+// take ? v : m as a bit blend: GCC compiles a float select into branches where it does not
 // vectorise (the short rows of small images), and random data mispredicts them (measured 10x).
-template <class T, class I>
-inline I pick(bool take, I v, I m) {
-  const I mask = I(0) - I(take);
-  return (v & mask) | (m & ~mask);
-}
 template <class T>
 inline T pick(bool take, T v, T m) {
   using U = std::conditional_t<sizeof(T) == 8, uint64_t, uint32_t>;
-  return std::bit_cast<T>(pick<T, U>(take, std::bit_cast<U>(v), std::bit_cast<U>(m)));
+  const U mask = U(0) - U(take);
+  return std::bit_cast<T>((std::bit_cast<U>(v) & mask) | (std::bit_cast<U>(m) & ~mask));
 }
 
 // One output row: windows (r0[2j], r0[2j+1], r1[2j], r1[2j+1]) in that order; k is the position of
 // r0[0] in the plane. The maxima (a NaN wins), then the positions in reverse tap order (the first
-// tap equal to the maximum, or the first NaN), as max_row does.
-template <class T>
-inline void max_row_2x2(const T* __restrict r0, const T* __restrict r1, int64_t k, int64_t W, int64_t Wo,
+// tap equal to the maximum, or the first NaN), as max_row does. kWo: the row length when known at
+// compile time (the 8x8 and 4x4 digits planes), so that rows shorter than a vector still vectorise.
+template <int kWo, class T>
+inline void max_row_2x2(const T* __restrict r0, const T* __restrict r1, int64_t k, int64_t W, int64_t row,
                         T* __restrict y, int64_t* __restrict idx) {
+  const int64_t Wo = kWo ? kWo : row;
   auto wins = [](T v, T m) { return (v > m) | (v != v); };
   for (int64_t j = 0; j < Wo; ++j) {
     T m = r0[2 * j];
@@ -659,22 +657,27 @@ inline void max_row_2x2(const T* __restrict r0, const T* __restrict r1, int64_t 
   for (int64_t j = 0; j < Wo; ++j) {
     const T m = y[j];
     int64_t at = k + W + 2 * j + 1;
-    at = pick<T, int64_t>(first(r1[2 * j], m), k + W + 2 * j, at);
-    at = pick<T, int64_t>(first(r0[2 * j + 1], m), k + 2 * j + 1, at);
-    at = pick<T, int64_t>(first(r0[2 * j], m), k + 2 * j, at);
+    at = pick(first(r1[2 * j], m), k + W + 2 * j, at);
+    at = pick(first(r0[2 * j + 1], m), k + 2 * j + 1, at);
+    at = pick(first(r0[2 * j], m), k + 2 * j, at);
     idx[j] = at;
   }
 }
 template <class T>
 void max_forward_2x2(const PoolGeom& g, const T* x, T* y, int64_t* idx) {
   const int64_t W = g.W, Ho = g.Ho, Wo = g.Wo, HW = g.H * g.W, P = Ho * Wo;
-  for_planes(g, [=](int64_t pl) {
-    const T* xp = x + pl * HW;
-    for (int64_t oh = 0; oh < Ho; ++oh) {
-      const int64_t k = 2 * oh * W;
-      max_row_2x2(xp + k, xp + k + W, k, W, Wo, y + pl * P + oh * Wo, idx ? idx + pl * P + oh * Wo : nullptr);
-    }
-  });
+  auto planes = [=](auto row_kernel) {
+    for_planes(g, [=](int64_t pl) {
+      const T* xp = x + pl * HW;
+      for (int64_t oh = 0; oh < Ho; ++oh) {
+        const int64_t k = 2 * oh * W;
+        row_kernel(xp + k, xp + k + W, k, W, Wo, y + pl * P + oh * Wo, idx ? idx + pl * P + oh * Wo : nullptr);
+      }
+    });
+  };
+  if (Wo == 2) planes(max_row_2x2<2, T>);
+  else if (Wo == 4) planes(max_row_2x2<4, T>);
+  else planes(max_row_2x2<0, T>);
 }
 
 template <class T>

@@ -333,6 +333,12 @@ struct Tiling {
   Tiling(const ConvGeom& g, const Dims& d, int64_t itemsize) {
     const int threads = in_parallel_region() ? 1 : std::max(1, num_threads());
     plan(g, d, itemsize, 1);
+    if (threads > 1 && samples > 1 && tasks >= 2 * threads && tasks < 4 * threads) {
+      // Few tiles of several small images for the threads to own: smaller ones, shared out evenly
+      // (64 samples of 4x4 made 5 tiles: 3 on one thread, 2 on the other).
+      samples = std::max<int64_t>(1, (g.N + 4 * threads - 1) / (4 * threads));
+      tasks = (g.N + samples - 1) / samples;
+    }
     outer = threads > 1 && tasks >= 2 * threads;
     if (!outer) {
       plan(g, d, itemsize, threads);

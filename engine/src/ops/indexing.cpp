@@ -386,9 +386,7 @@ Array value_for(const Array& value, const Shape& shape, DType t, bool& scalar, c
     // NumPy's advanced assignment writes nothing, and accepts an empty value with extra leading
     // axes, when both are empty and the value's trailing axes broadcast to the indexing result
     // (a[False] = zeros((2, 0, 5)) for a result of shape (0, 5)).
-    int64_t n = 1;
-    for (int64_t d : shape) n *= d;
-    bool empty_ok = value.size() == 0 && n == 0;
+    bool empty_ok = value.size() == 0 && shape_size(shape) == 0;
     const int extra = value.ndim() - static_cast<int>(shape.size());
     for (int d = std::max(extra, 0); empty_ok && d < value.ndim(); ++d)
       empty_ok = value.shape(d) == 1 || value.shape(d) == shape[d - extra];

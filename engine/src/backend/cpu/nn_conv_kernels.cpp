@@ -218,9 +218,9 @@ struct Padded {
       : H(g.H), W(g.W), Ho(g.Ho), Wo(g.Wo), KH(g.KH), KW(g.KW), sh(g.sh), sw(g.sw), dh(g.dh), dw(g.dw), ph(g.ph),
         pw(g.pw), Hp((g.Ho - 1) * g.sh + (g.KH - 1) * g.dh + 1), Wp((g.Wo - 1) * g.sw + (g.KW - 1) * g.dw + 1) {}
 };
-inline bool use_staged(const ConvGeom& g, int64_t oh0, int64_t oh1) {
-  const Padded pp(g);
-  return oh0 == 0 && oh1 == g.Ho && pp.Hp * pp.Wp <= kStagedElems;
+// Whether a tile of output rows [oh0, oh1) goes through the padded plane: whole images that fit.
+inline bool use_staged(const Padded& p, int64_t oh0, int64_t oh1) {
+  return oh0 == 0 && oh1 == p.Ho && p.Hp * p.Wp <= kStagedElems;
 }
 
 // Short rows move in fixed-size blocks, which compile to a vector load and store each (a loop with
@@ -386,13 +386,14 @@ template <class T>
 void unfold_tile(const ConvGeom& g, const Dims& d, const T* x, int64_t n0, int64_t nb, int64_t oh0, int64_t oh1,
                  T* col) {
   const int64_t pt = (oh1 - oh0) * g.Wo, ld = nb * pt, HW = g.H * g.W;
-  const bool staged = use_staged(g, oh0, oh1);
+  const Padded pp(g);
+  const bool staged = use_staged(pp, oh0, oh1);
   parallel_for(nb * g.C, std::max<int64_t>(1, kGrain / std::max<int64_t>(1, d.KK * pt)), [&](int64_t i0, int64_t i1) {
     for (int64_t i = i0; i < i1; ++i) {
       const int64_t bi = i / g.C, c = i % g.C;
       const T* xp = x + ((n0 + bi) * g.C + c) * HW;
       T* dst = col + c * d.KK * ld + bi * pt;
-      if (staged) im2col_staged(xp, dst, ld, Padded(g));
+      if (staged) im2col_staged(xp, dst, ld, pp);
       else im2col_channel(xp, dst, ld, g, oh0, oh1);
     }
   });
@@ -536,14 +537,15 @@ void conv_backward(const ConvGeom& g, const T* gy, const T* x, const T* w, T* dx
       for (int64_t grp = 0; grp < g.groups; ++grp)
         blas::gemm(t, true, false, d.Kg, ld, d.Fg, w + grp * d.Fg * d.Kg, d.Kg, gc + grp * d.Fg * ldg, ldg,
                    col + grp * d.Kg * ld, ld);
-      const bool staged = use_staged(g, oh0, oh1);
+      const Padded pp(g);
+      const bool staged = use_staged(pp, oh0, oh1);
       parallel_for(nb * g.C, std::max<int64_t>(1, kGrain / std::max<int64_t>(1, d.KK * pt)), [&](int64_t i0, int64_t i1) {
         for (int64_t i = i0; i < i1; ++i) {
           const int64_t bi = i / g.C, c = i % g.C;
           T* plane = dx + ((n0 + bi) * g.C + c) * HW;
           T* cc = col + c * d.KK * ld + bi * pt;
           if (staged) {
-            col2im_staged(cc, ld, plane, Padded(g));
+            col2im_staged(cc, ld, plane, pp);
             continue;
           }
           if (oh0 == 0) std::memset(plane, 0, sizeof(T) * HW);

@@ -16,8 +16,9 @@
 // instead of 8), with float range reductions and shorter polynomials; where a plain float evaluation
 // would lose more than an ulp the leading terms are kept exact (f/ln2 and f/ln10 inside an FMA, e ln2
 // + f for log1p and 1 - z/2 for cos as two floats). log2 of powers of 2 and log10 of the powers of
-// 10 that float32 holds (1 ... 1e10) are exact integers, as in NumPy. Maxima over all 2^32 float32 arguments (tools/vmath_exhaustive.cpp)
-// are listed with each kernel; tests/cpp/test_vector_math.cpp checks a sweep (every 257th).
+// 10 that float32 holds (1 ... 1e10) are exact integers, as in NumPy. Maxima over all 2^32 float32
+// arguments (tools/vmath_exhaustive.cpp) are listed with each kernel; tests/cpp/test_vector_math.cpp
+// checks a sweep (every 257th).
 #pragma once
 #include <algorithm>
 #include <bit>
